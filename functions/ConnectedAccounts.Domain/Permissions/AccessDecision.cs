@@ -1,0 +1,57 @@
+namespace ConnectedAccounts.Domain.Permissions;
+
+/// <summary>
+/// How a user relates to the account a request is about, as read from the canonical records: a direct member
+/// with a role, an agency user reaching it through one connection, or neither.
+/// </summary>
+public abstract record AccessPath
+{
+    private AccessPath()
+    {
+    }
+
+    public sealed record Member(Role Role) : AccessPath;
+
+    /// <param name="AgencyRole">The user's role on the agency account.</param>
+    /// <param name="ConnectionActive">Only an active connection gives access; pending, disconnecting and ended ones give none.</param>
+    /// <param name="ConnectionPermissions">The connection's narrowing of the matrix.</param>
+    /// <param name="IsAgencyUser">Whether the connection's agency users include the user.</param>
+    /// <param name="ManagesClient">Whether the user is one of this client's account managers on the connection.</param>
+    public sealed record ViaConnection(
+        Role AgencyRole,
+        bool ConnectionActive,
+        IReadOnlySet<PermissionAction> ConnectionPermissions,
+        bool IsAgencyUser,
+        bool ManagesClient) : AccessPath;
+
+    public sealed record None : AccessPath;
+}
+
+/// <summary>The decision function: the effective actions for one user on one account.</summary>
+public static class AccessDecision
+{
+    private static readonly IReadOnlySet<PermissionAction> Nothing = new HashSet<PermissionAction>();
+
+    public static IReadOnlySet<PermissionAction> EffectiveActions(AccessPath path) => path switch
+    {
+        AccessPath.Member m => PermissionMatrix.ActionsOf(m.Role),
+        AccessPath.ViaConnection c => ViaConnection(c),
+        _ => Nothing,
+    };
+
+    public static bool Allows(AccessPath path, PermissionAction action) => EffectiveActions(path).Contains(action);
+
+    private static IReadOnlySet<PermissionAction> ViaConnection(AccessPath.ViaConnection c)
+    {
+        // An account manager works only on the clients they manage; everyone else needs only to be an agency user.
+        if (!c.ConnectionActive || !c.IsAgencyUser || (c.AgencyRole == Role.AccountManager && !c.ManagesClient))
+        {
+            return Nothing;
+        }
+
+        var actions = new HashSet<PermissionAction>(PermissionMatrix.ActionsOf(c.AgencyRole));
+        actions.IntersectWith(c.ConnectionPermissions);
+        actions.IntersectWith(PermissionActions.Connectable);
+        return actions;
+    }
+}

@@ -1,12 +1,21 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using ConnectedAccounts.Domain.Accounts;
+using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Health;
+using ConnectedAccounts.Functions.Http;
+using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Functions.Resources;
 
 namespace ConnectedAccounts.Functions;
 
 /// <summary>
-/// The one source-generated serializer context for HTTP bodies, queue messages and stored documents.
-/// Features add their types with <c>[JsonSerializable]</c> on a <c>partial</c> declaration of this class in their
-/// own folder, so no single file becomes a merge hot spot.
+/// The one source-generated serializer context for HTTP bodies, queue messages and stored documents. Every type
+/// that crosses a wire or lands in a row is listed here (the generator reads one declaration only).
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
@@ -14,4 +23,38 @@ namespace ConnectedAccounts.Functions;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(IdentitySetup.DevTokenRequest))]
+[JsonSerializable(typeof(IdentitySetup.DevTokenResponse))]
+[JsonSerializable(typeof(CreateAccountRequest))]
+[JsonSerializable(typeof(UpdateAccountRequest))]
+[JsonSerializable(typeof(AccountResponse))]
+[JsonSerializable(typeof(Page<SwitcherEntry>))]
+[JsonSerializable(typeof(PermissionsResponse))]
+[JsonSerializable(typeof(Page<MemberResponse>))]
+[JsonSerializable(typeof(MemberResponse))]
+[JsonSerializable(typeof(ChangeRoleRequest))]
+[JsonSerializable(typeof(Report))]
+[JsonSerializable(typeof(Item))]
+[JsonSerializable(typeof(Integration))]
+[JsonSerializable(typeof(CreateReportRequest))]
+[JsonSerializable(typeof(UpdateReportRequest))]
+[JsonSerializable(typeof(SharingRequest))]
+[JsonSerializable(typeof(CreateItemRequest))]
+[JsonSerializable(typeof(UpdateItemRequest))]
+[JsonSerializable(typeof(CreateIntegrationRequest))]
+[JsonSerializable(typeof(IntegrationResponse))]
+[JsonSerializable(typeof(Page<Report>))]
+[JsonSerializable(typeof(Page<Item>))]
+[JsonSerializable(typeof(Page<IntegrationResponse>))]
+[JsonSerializable(typeof(AccountSnapshot))]
+[JsonSerializable(typeof(ConnectionSnapshot))]
+[JsonSerializable(typeof(ProjectionMessage))]
+[JsonSerializable(typeof(HealthApi.HealthResponse))]
+[JsonSerializable(typeof(CreateConnectionRequest))]
+[JsonSerializable(typeof(AcceptConnectionRequest))]
+[JsonSerializable(typeof(AgencyUsersRequest))]
+[JsonSerializable(typeof(ConnectionResponse))]
+[JsonSerializable(typeof(Page<ConnectionResponse>))]
+[JsonSerializable(typeof(CreateClientRequest))]
+[JsonSerializable(typeof(CreateClientResponse))]
 public sealed partial class AppJsonContext : JsonSerializerContext;

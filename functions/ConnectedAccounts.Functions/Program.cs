@@ -1,9 +1,36 @@
+using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Health;
+using ConnectedAccounts.Functions.Http;
+using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Functions.Resources;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddStorage();
+builder.AddIdentity();
+builder.AddHttpApi();
+builder.Services.AddAccounts();
 
 var app = builder.Build();
+app.UseHttpApi();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseMiddleware<IdempotencyMiddleware>();
 
-app.MapGet("/healthz", () => Results.Ok());
+app.MapHealth();
+app.MapOpenApi().AllowAnonymous();
+app.MapDevTokens();
+app.MapGroup("/api").RequireApiUser()
+    .MapAccountsApi()
+    .MapMembersApi()
+    .MapConnectionsApi()
+    .MapClientsApi()
+    .MapReportsApi()
+    .MapItemsApi()
+    .MapIntegrationsApi();
 
 app.Run();
 
+/// <summary>The entry point; public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

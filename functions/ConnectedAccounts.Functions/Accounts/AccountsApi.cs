@@ -1,0 +1,172 @@
+using ConnectedAccounts.Domain.Accounts;
+using ConnectedAccounts.Domain.Common;
+using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Http;
+using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Tables;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectedAccounts.Functions.Accounts;
+
+public static class AccountsApi
+{
+    public static RouteGroupBuilder MapAccountsApi(this RouteGroupBuilder api)
+    {
+        var accounts = api.MapGroup("/accounts").WithTags("Accounts");
+        accounts.MapPost("/", CreateAccount);
+        accounts.MapGet("/", ListSwitcher);
+        accounts.MapGet("/{accountId}", GetAccount);
+        accounts.MapPatch("/{accountId}", UpdateAccount);
+        accounts.MapGet("/{accountId}/permissions", GetPermissions);
+        return api;
+    }
+
+    public static async Task<Results<Created<AccountResponse>, ProblemHttpResult>> CreateAccount(
+        CreateAccountRequest request, HttpContext http, DataStore store, CancellationToken ct)
+    {
+        var validation = new Validation();
+        var name = validation.Required("name", request.Name);
+        var kind = validation.Enum("kind", request.Kind, Wire.Kind, "agency, client");
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var user = http.User();
+        var now = store.Time.GetUtcNow();
+        var account = Account.Create(Ids.NewAccountId(), Ids.NewOrganisationId(), name!, kind!.Value, new Member(user.Id, user.Email, user.Name, Role.OrgAdmin), now);
+        var result = await store.Batch(account.Id)
+            .PutAccount(account, null)
+            .Project(new MembershipChanged(account.Id, account.Name, user.Id, Role.OrgAdmin, now.UtcTicks))
+            .CommitAsync(ct);
+        if (!result.Succeeded)
+        {
+            return Problems.ConcurrentUpdate();
+        }
+
+        ETags.Set(http, result.ETags[0]);
+        return TypedResults.Created($"/api/accounts/{account.Id}", AccountResponse.From(account));
+    }
+
+    /// <summary>
+    /// The account switcher: the user's memberships and the client accounts their agencies connect them to. Both
+    /// lists are index rows fed by the outbox; every entry is checked against its canonical account row.
+    /// </summary>
+    public static async Task<Ok<Page<SwitcherEntry>>> ListSwitcher(HttpContext http, ITableServiceClient tables, DataStore store, AccessResolver access, CancellationToken ct)
+    {
+        var user = http.User();
+        var entries = new List<SwitcherEntry>();
+        var memberships = await QueryAllAsync(tables.GetTableClient(Keys.UsersTable), Keys.UserPartition(user.Id), Keys.UserMembershipPrefix, ct);
+        foreach (var membership in memberships.Where(m => m.GetBoolean("Removed") != true))
+        {
+            var account = await store.GetAccountAsync(membership.GetString("AccountId") ?? "", ct);
+            if (account?.Value.RoleOf(user.Id) is not { } role)
+            {
+                continue;
+            }
+
+            entries.Add(Entry(account.Value, role, "member", null));
+            foreach (var copy in await QueryAllAsync(store.Data, account.Value.Id, Keys.ConnectionPrefix + "a|", ct))
+            {
+                var connection = DataStore.ToConnection(copy);
+                if (connection.IsActive && connection.AgencyUsers.Includes(user.Id) && await access.ResolveAsync(connection.ClientAccountId, user.Id, ct) is { IsMember: false } client)
+                {
+                    entries.Add(Entry(client.Value, role, "connected", account.Value.Id));
+                }
+            }
+        }
+
+        var unique = entries.DistinctBy(e => e.Id).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+        return TypedResults.Ok(new Page<SwitcherEntry>(unique, null));
+
+        static SwitcherEntry Entry(Account a, Role role, string access, string? via) =>
+            new(a.Id, a.Name, Wire.Of(a.Kind), Wire.Of(a.Status), role.WireName(), access, via);
+    }
+
+    public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccount(string accountId, HttpContext http, AccessResolver access, CancellationToken ct)
+    {
+        if (await access.ResolveAsync(accountId, http.User().Id, ct) is not { } found)
+        {
+            return Problems.NotFound("account");
+        }
+
+        ETags.Set(http, found.Account.ETag);
+        return TypedResults.Ok(AccountResponse.From(found.Value));
+    }
+
+    public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> UpdateAccount(
+        string accountId, UpdateAccountRequest request, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct)
+    {
+        var validation = new Validation();
+        var name = request.Name is null ? null : validation.Required("name", request.Name);
+        var direction = validation.Enum("connectionDirection", request.ConnectionDirection, Wire.Direction, "canRequestAccess, canGrantAccess", required: false);
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        if (await access.ResolveAsync(accountId, http.User().Id, ct) is not { } found)
+        {
+            return Problems.NotFound("account");
+        }
+
+        if (found.MemberRole != Role.OrgAdmin)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Only an orgAdmin of this account can change it.");
+        }
+
+        if (!ETags.IfMatchHolds(http, found.Account.ETag))
+        {
+            return Problems.PreconditionFailed();
+        }
+
+        var account = found.Value;
+        var outcome = name is null ? Outcome.Ok : account.Rename(name);
+        if (outcome.Succeeded && direction is { } d)
+        {
+            outcome = account.ChangeDirection(d);
+        }
+
+        if (!outcome.Succeeded)
+        {
+            return Problems.Of(outcome.Error!);
+        }
+
+        var result = await store.Batch(account.Id).PutAccount(account, found.Account.ETag).CommitAsync(ct);
+        if (!result.Succeeded)
+        {
+            return Problems.PreconditionFailed();
+        }
+
+        ETags.Set(http, result.ETags[0]);
+        return TypedResults.Ok(AccountResponse.From(account));
+    }
+
+    public static async Task<Results<Ok<PermissionsResponse>, ProblemHttpResult>> GetPermissions(string accountId, HttpContext http, AccessResolver access, CancellationToken ct)
+    {
+        if (await access.ResolveAsync(accountId, http.User().Id, ct) is not { } found)
+        {
+            return Problems.NotFound("account");
+        }
+
+        return TypedResults.Ok(new PermissionsResponse(found.Actions.Order().Select(a => a.WireName()).ToList()));
+    }
+
+    public static async Task<List<TableEntity>> QueryAllAsync(ITableClient table, string partitionKey, string prefix, CancellationToken ct)
+    {
+        var rows = new List<TableEntity>();
+        string? token = null;
+        do
+        {
+            var page = await table.QueryAsync(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = prefix, ContinuationToken = token }, ct);
+            rows.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return rows;
+    }
+}

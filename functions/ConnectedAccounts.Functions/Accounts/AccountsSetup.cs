@@ -1,0 +1,9 @@
+using ConnectedAccounts.Functions.Resources;
+
+namespace ConnectedAccounts.Functions.Accounts;
+
+public static class AccountsSetup
+{
+    public static IServiceCollection AddAccounts(this IServiceCollection services) =>
+        services.AddSingleton<AccessResolver>().AddReports().AddItems().AddIntegrations();
+}

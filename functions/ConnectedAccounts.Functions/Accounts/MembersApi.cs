@@ -1,0 +1,120 @@
+using ConnectedAccounts.Domain.Accounts;
+using ConnectedAccounts.Domain.Common;
+using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Http;
+using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Functions.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectedAccounts.Functions.Accounts;
+
+/// <summary>The users of an account. Only the account's own members see or manage them; agency users do not.</summary>
+public static class MembersApi
+{
+    public static RouteGroupBuilder MapMembersApi(this RouteGroupBuilder api)
+    {
+        var members = api.MapGroup("/accounts/{accountId}/members").WithTags("Members");
+        members.MapGet("/", ListMembers);
+        members.MapPatch("/{userId}", ChangeRole);
+        members.MapDelete("/{userId}", RemoveMember);
+        return api;
+    }
+
+    public static async Task<Results<Ok<Page<MemberResponse>>, ProblemHttpResult>> ListMembers(
+        string accountId, int? pageSize, string? continuationToken, HttpContext http, AccessResolver access, CancellationToken ct)
+    {
+        var validation = new Validation();
+        var size = Paging.PageSize(pageSize, validation);
+        if (!Paging.ValidToken(continuationToken))
+        {
+            validation.Add("continuationToken", "Not a valid continuation token.");
+        }
+
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        if (await access.ResolveAsync(accountId, http.User().Id, ct) is not { IsMember: true } found)
+        {
+            return Problems.NotFound("account");
+        }
+
+        ETags.Set(http, found.Account.ETag);
+        return TypedResults.Ok(Paging.InMemory(found.Value.Members, m => m.UserId, size!.Value, continuationToken, MemberResponse.From));
+    }
+
+    public static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeRole(
+        string accountId, string userId, ChangeRoleRequest request, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct)
+    {
+        var validation = new Validation();
+        var role = validation.Enum("role", request.Role, Wire.Role, Wire.RoleNames);
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        return await ChangeAsync(accountId, userId, http, access, store, role, ct);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(
+        string accountId, string userId, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct) =>
+        await ChangeAsync(accountId, userId, http, access, store, null, ct) switch
+        {
+            { Result: Ok<MemberResponse> } => TypedResults.NoContent(),
+            { Result: ProblemHttpResult p } => p,
+            var other => throw new InvalidOperationException($"Unexpected result {other.Result}."),
+        };
+
+    /// <summary>Changes a member's role, or removes them when <paramref name="role"/> is null.</summary>
+    private static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeAsync(
+        string accountId, string userId, HttpContext http, AccessResolver access, DataStore store, Role? role, CancellationToken ct)
+    {
+        var caller = http.User();
+        if (await access.ResolveAsync(accountId, caller.Id, ct) is not { IsMember: true } found)
+        {
+            return Problems.NotFound("account");
+        }
+
+        if (!found.Can(PermissionAction.MembersManage))
+        {
+            return Problems.Forbidden(PermissionAction.MembersManage.WireName());
+        }
+
+        var account = found.Value;
+        if (account.MemberOf(userId) is not { } member)
+        {
+            return Problems.NotFound("member");
+        }
+
+        // orgAdmin is the organisation's top role: only an orgAdmin hands it out, takes it away or removes one.
+        if ((role == Role.OrgAdmin || member.Role == Role.OrgAdmin) && found.MemberRole != Role.OrgAdmin)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Only an orgAdmin can grant, change or remove the orgAdmin role.");
+        }
+
+        if (!ETags.IfMatchHolds(http, found.Account.ETag))
+        {
+            return Problems.PreconditionFailed();
+        }
+
+        var outcome = role is { } r ? account.ChangeRole(userId, r) : account.RemoveMember(userId);
+        if (!outcome.Succeeded)
+        {
+            return Problems.Of(outcome.Error!);
+        }
+
+        var result = await store.Batch(account.Id)
+            .PutAccount(account, found.Account.ETag)
+            .Project(new MembershipChanged(account.Id, account.Name, userId, role, store.Time.GetUtcNow().UtcTicks))
+            .CommitAsync(ct);
+        if (!result.Succeeded)
+        {
+            return Problems.ConcurrentUpdate();
+        }
+
+        ETags.Set(http, result.ETags[0]);
+        return TypedResults.Ok(MemberResponse.From(account.MemberOf(userId) ?? member));
+    }
+}

@@ -1,0 +1,77 @@
+using ConnectedAccounts.Domain.Accounts;
+using ConnectedAccounts.Domain.Common;
+using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Http;
+using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Tables;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectedAccounts.Functions.Connections;
+
+/// <summary>Client accounts an agency creates: a new organisation, connected to the agency at once.</summary>
+public static class ClientsApi
+{
+    public static RouteGroupBuilder MapClientsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/accounts/{agencyAccountId}/clients", CreateClient).WithTags("Connections");
+        return api;
+    }
+
+    public static async Task<Results<Created<CreateClientResponse>, ProblemHttpResult>> CreateClient(
+        string agencyAccountId, CreateClientRequest request, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct)
+    {
+        var validation = new Validation();
+        var name = validation.Required("name", request.Name);
+        validation.Email("email", request.Email);
+        var agencyUsers = request.AgencyUsers is null ? AgencyUserSelection.Everyone : ConnectionWire.Selection("agencyUsers", request.AgencyUsers.All, request.AgencyUsers.UserIds, validation);
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var user = http.User();
+        if (await access.ResolveAsync(agencyAccountId, user.Id, ct) is not { IsMember: true } found)
+        {
+            return Problems.NotFound("account");
+        }
+
+        var agency = found.Value;
+        if (!found.Can(PermissionAction.ConnectionsRequest))
+        {
+            return Problems.Forbidden(PermissionAction.ConnectionsRequest.WireName());
+        }
+
+        if (agency.Side != ConnectionSide.Agency || agency.IsArchived)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "connection-direction", "Conflict", "Only an active account that can request access creates client accounts.");
+        }
+
+        if (agencyUsers!.UserIds.Any(u => agency.RoleOf(u) is null))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "agency-users-invalid", "Invalid request", "Agency users must be members of the agency account.");
+        }
+
+        var now = store.Time.GetUtcNow();
+        var client = Account.Create(Ids.NewAccountId(), Ids.NewOrganisationId(), name!, AccountKind.Client, creator: null, now, createdByAccountId: agency.Id);
+        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, ConnectionSide.Agency, user.Id, now, agencyUsers, null, null);
+        connection.Accept(ConnectionSide.Client, now, null, null);
+        client.ApplyConnection(connection);
+
+        var result = await store.Batch(client.Id)
+            .PutAccount(client, null)
+            .PutConnection(connection, null)
+            .Put(new TableEntity(client.Id, ConnectionsApi.PairRow(agency.Id)) { ["ConnectionId"] = connection.Id }, null)
+            .Project(new ConnectionChanged(connection.ToSnapshot()))
+            .CommitAsync(ct);
+        if (!result.Succeeded)
+        {
+            return Problems.ConcurrentUpdate();
+        }
+
+        return TypedResults.Created($"/api/accounts/{client.Id}", new CreateClientResponse(AccountResponse.From(client), ConnectionResponse.From(connection)));
+    }
+}

@@ -1,0 +1,138 @@
+using ConnectedAccounts.Domain.Accounts;
+using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Http;
+
+namespace ConnectedAccounts.Functions.Connections;
+
+/// <summary><c>{ "all": true }</c> or <c>{ "userIds": [...] }</c>.</summary>
+public sealed record AgencyUsersDto(bool? All, IReadOnlyList<string>? UserIds);
+
+public sealed record CreateConnectionRequest(
+    string? TargetAccountId,
+    string? TargetEmail,
+    AgencyUsersDto? AgencyUsers,
+    IReadOnlyList<string>? Permissions,
+    string? Message);
+
+public sealed record AcceptConnectionRequest(AgencyUsersDto? AgencyUsers, IReadOnlyList<string>? Permissions, IReadOnlyList<string>? AccountManagers);
+
+public sealed record AgencyUsersRequest(bool? All, IReadOnlyList<string>? UserIds, IReadOnlyList<string>? AccountManagers);
+
+public sealed record ConnectionResponse(
+    string Id,
+    string AgencyAccountId,
+    string ClientAccountId,
+    string State,
+    string InitiatedBy,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? AcceptedAt,
+    DateTimeOffset? DisconnectedAt,
+    DateTimeOffset? EndedAt,
+    AgencyUsersDto AgencyUsers,
+    IReadOnlyList<string> Permissions,
+    IReadOnlyList<string> AccountManagers,
+    string? Message)
+{
+    public static ConnectionResponse From(Connection c) => new(
+        c.Id,
+        c.AgencyAccountId,
+        c.ClientAccountId,
+        ConnectionWire.Of(c.State),
+        c.InitiatedBy == ConnectionSide.Agency ? "agency" : "client",
+        c.RequestedAt,
+        c.AcceptedAt,
+        c.DisconnectedAt,
+        c.EndedAt,
+        c.AgencyUsers.All ? new AgencyUsersDto(true, null) : new AgencyUsersDto(null, c.AgencyUsers.UserIds),
+        c.Permissions.Order().Select(p => p.WireName()).ToList(),
+        c.AccountManagerIds,
+        c.Message);
+}
+
+public sealed record CreateClientRequest(string? Name, string? Email, AgencyUsersDto? AgencyUsers);
+
+public sealed record CreateClientResponse(AccountResponse Account, ConnectionResponse Connection);
+
+public static class ConnectionWire
+{
+    public static string Of(ConnectionState state) => state switch
+    {
+        ConnectionState.Pending => "pending",
+        ConnectionState.Active => "active",
+        ConnectionState.Declined => "declined",
+        ConnectionState.Cancelled => "cancelled",
+        ConnectionState.Expired => "expired",
+        ConnectionState.Disconnecting => "disconnecting",
+        _ => "disconnected",
+    };
+
+    public static (bool, ConnectionState) State(string? s) =>
+        Enum.GetValues<ConnectionState>().FirstOrDefault(v => Of(v) == s) is var v && Of(v) == s ? (true, v) : (false, default);
+
+    /// <summary>Reads an agency-user selection; null (with errors added) when it is malformed.</summary>
+    public static AgencyUserSelection? Selection(string field, bool? all, IReadOnlyList<string>? userIds, Validation validation)
+    {
+        if (all is true && userIds is null)
+        {
+            return AgencyUserSelection.Everyone;
+        }
+
+        if (all is null or false && userIds is not null)
+        {
+            if (userIds.Count > AgencyUserSelection.MaxUsers)
+            {
+                validation.Add(field, $"At most {AgencyUserSelection.MaxUsers} users.");
+                return null;
+            }
+
+            if (userIds.Any(u => string.IsNullOrEmpty(u) || u.Length > Identity.CurrentUser.MaxIdLength || u.Any(char.IsControl)))
+            {
+                validation.Add(field, "Every user id must be a non-empty id.");
+                return null;
+            }
+
+            return AgencyUserSelection.Selected(userIds);
+        }
+
+        validation.Add(field, "Give either { \"all\": true } or { \"userIds\": [...] }.");
+        return null;
+    }
+
+    /// <summary>Reads a permissions list: known, connectable actions only.</summary>
+    public static HashSet<PermissionAction>? Permissions(string field, IReadOnlyList<string>? names, Validation validation)
+    {
+        if (names is null)
+        {
+            return null;
+        }
+
+        var result = new HashSet<PermissionAction>();
+        foreach (var name in names.Take(PermissionActions.All.Count + 1))
+        {
+            if (!PermissionActions.TryParse(name, out var action))
+            {
+                validation.Add(field, $"Unknown action '{Truncate(name)}'.");
+            }
+            else if (!PermissionActions.Connectable.Contains(action))
+            {
+                validation.Add(field, $"'{name}' cannot be given through a connection.");
+            }
+            else
+            {
+                result.Add(action);
+            }
+        }
+
+        if (names.Count > PermissionActions.All.Count)
+        {
+            validation.Add(field, "Too many actions.");
+        }
+
+        return result;
+    }
+
+    private static string Truncate(string? s) => s is null ? "null" : s.Length > 40 ? s[..40] + "…" : s;
+}

@@ -1,0 +1,36 @@
+using ConnectedAccounts.Storage.Tables;
+using Microsoft.Net.Http.Headers;
+
+namespace ConnectedAccounts.Functions.Http;
+
+/// <summary>HTTP ETag / If-Match over the storage ETag of the resource's row.</summary>
+public static class ETags
+{
+    public static string Header(ETag etag) => "\"" + etag.Value.Trim('"') + "\"";
+
+    public static void Set(HttpContext context, ETag etag) => context.Response.Headers.ETag = Header(etag);
+
+    /// <summary>True when the request has no If-Match, or one that matches (or is "*").</summary>
+    public static bool IfMatchHolds(HttpContext context, ETag current)
+    {
+        var values = context.Request.Headers[HeaderNames.IfMatch];
+        if (values.Count == 0)
+        {
+            return true;
+        }
+
+        var expected = Header(current);
+        foreach (var value in values)
+        {
+            foreach (var candidate in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (candidate == "*" || candidate == expected || candidate == "W/" + expected)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.Json;
+
+namespace ConnectedAccounts.Functions.Http;
+
+public static class HttpSetup
+{
+    /// <summary>Problem documents for every error, the source-generated serializer, and the OpenAPI document.</summary>
+    public static WebApplicationBuilder AddHttpApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+
+            // Errors the framework produces itself (unreadable JSON, unknown route, wrong method or media type)
+            // get our stable types too.
+            if (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            {
+                (problem.Type, problem.Detail) = problem.Status switch
+                {
+                    StatusCodes.Status400BadRequest => (Problems.TypeOf("malformed-request"), problem.Detail ?? "The request body or parameters could not be read: check the JSON and the types of its fields."),
+                    StatusCodes.Status404NotFound => (Problems.TypeOf("not-found"), problem.Detail ?? "No such route or resource."),
+                    StatusCodes.Status405MethodNotAllowed => (Problems.TypeOf("method-not-allowed"), problem.Detail ?? "This route does not take that method."),
+                    StatusCodes.Status413PayloadTooLarge => (Problems.TypeOf("body-too-large"), problem.Detail),
+                    StatusCodes.Status415UnsupportedMediaType => (Problems.TypeOf("unsupported-media-type"), problem.Detail ?? "Send JSON with Content-Type: application/json."),
+                    StatusCodes.Status500InternalServerError => (Problems.TypeOf("internal"), "Something went wrong on our side. It has been logged."),
+                    _ => (Problems.TypeOf("http-" + problem.Status), problem.Detail),
+                };
+            }
+
+            problem.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+        });
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseHttpApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestLimitsMiddleware>();
+        return app;
+    }
+}

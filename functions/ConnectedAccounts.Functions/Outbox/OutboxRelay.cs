@@ -1,0 +1,89 @@
+using System.Threading.Channels;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Queues;
+using ConnectedAccounts.Storage.Tables;
+
+namespace ConnectedAccounts.Functions.Outbox;
+
+/// <summary>
+/// Moves outbox rows to their queues: right after each commit (in the background, so the request does not wait)
+/// and on the sweep timer for partitions a crash left behind. A row is deleted only after its message is queued,
+/// so a crash in between sends it twice, never zero times; the handlers are idempotent.
+/// </summary>
+public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient queues, ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private const string MarkerPartition = "pending";
+    private readonly Channel<string> _notified = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+
+    private ITableClient Markers => tables.GetTableClient(Keys.OutboxMarkersTable);
+
+    private ITableClient Data => tables.GetTableClient(Keys.DataTable);
+
+    public Task MarkPendingAsync(string partitionKey, CancellationToken cancellationToken) =>
+        Markers.UpsertEntityAsync(new TableEntity(MarkerPartition, partitionKey), TableUpdateMode.Replace, cancellationToken);
+
+    public void Notify(string partitionKey) => _notified.Writer.TryWrite(partitionKey);
+
+    /// <summary>Sends every outbox row of one partition; returns how many were sent.</summary>
+    public async Task<int> RelayPartitionAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        string? token = null;
+        do
+        {
+            var page = await Data.QueryAsync(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = Keys.OutboxPrefix, ContinuationToken = token }, cancellationToken);
+            foreach (var row in page.Items)
+            {
+                var entry = OutboxEntry.FromEntity(row);
+                await queues.GetQueueClient(entry.Queue).SendMessageAsync(entry.Body, cancellationToken: cancellationToken);
+                await Data.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+                sent++;
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return sent;
+    }
+
+    /// <summary>Relays every partition still marked, and clears the marks of partitions that are empty.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        string? token = null;
+        do
+        {
+            var page = await Markers.QueryAsync(new TableQuery { PartitionKey = MarkerPartition, ContinuationToken = token }, cancellationToken);
+            foreach (var marker in page.Items)
+            {
+                sent += await RelayPartitionAsync(marker.RowKey, cancellationToken);
+
+                // A writer that marked the partition again since we read the marker changed its ETag, so this
+                // delete fails and the marker stays for the next sweep.
+                await Markers.DeleteEntityAsync(MarkerPartition, marker.RowKey, marker.ETag, cancellationToken);
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return sent;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var partition in _notified.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await RelayPartitionAsync(partition, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The marker stays, so the sweep retries this partition; nothing is lost.
+                logger.LogWarning(ex, "Relaying the outbox of partition {Partition} failed; the sweep will retry", partition);
+            }
+        }
+    }
+}

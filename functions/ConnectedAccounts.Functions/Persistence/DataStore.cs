@@ -1,0 +1,114 @@
+using System.Text.Json;
+using ConnectedAccounts.Domain.Accounts;
+using ConnectedAccounts.Domain.Common;
+using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Storage.Tables;
+
+namespace ConnectedAccounts.Functions.Persistence;
+
+/// <summary>
+/// The repository of accounts and connections, written once on the table abstraction. Reads return the ETag
+/// they read at; every change is a <see cref="PartitionBatch"/> that carries that ETag.
+/// </summary>
+public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, TimeProvider time)
+{
+    public ITableClient Data => tables.GetTableClient(Keys.DataTable);
+
+    public TimeProvider Time => time;
+
+    public async Task<Stored<Account>?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(accountId))
+        {
+            return null;
+        }
+
+        var entity = await Data.GetEntityIfExistsAsync(accountId, Keys.AccountRow, cancellationToken);
+        return entity is null ? null : new(Account.Restore(Documents.FromEntity(entity, AppJsonContext.Default.AccountSnapshot)), entity.ETag);
+    }
+
+    /// <summary>The canonical row, found from the id alone because the id carries the client account id.</summary>
+    public async Task<Stored<Connection>?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(connectionId) || Ids.ClientAccountIdOf(connectionId) is not { } clientId)
+        {
+            return null;
+        }
+
+        var entity = await Data.GetEntityIfExistsAsync(clientId, Keys.ClientConnection(connectionId), cancellationToken);
+        return entity is null ? null : new(ToConnection(entity), entity.ETag);
+    }
+
+    public static Connection ToConnection(TableEntity entity) =>
+        Connection.Restore(Documents.FromEntity(entity, AppJsonContext.Default.ConnectionSnapshot));
+
+    public PartitionBatch Batch(string partitionKey) => new(Data, relay, time, partitionKey);
+
+    public static TableEntity AccountEntity(Account account) =>
+        Documents.ToEntity(account.Id, Keys.AccountRow, "account", account.ToSnapshot(), AppJsonContext.Default.AccountSnapshot);
+
+    public static TableEntity ConnectionEntity(string partitionKey, string rowKey, Connection connection) =>
+        Documents.ToEntity(partitionKey, rowKey, "connection", connection.ToSnapshot(), AppJsonContext.Default.ConnectionSnapshot);
+}
+
+/// <summary>
+/// The changes to one partition that must happen together, with the outbox rows describing their side effects.
+/// Commit is one entity group transaction: all of it or none of it.
+/// </summary>
+public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimeProvider time, string partitionKey)
+{
+    private readonly List<TableTransactionAction> _actions = [];
+    private bool _hasOutbox;
+
+    public string PartitionKey => partitionKey;
+
+    /// <summary>Adds the row when <paramref name="etag"/> is null, else replaces it if it is still at that ETag.</summary>
+    public PartitionBatch Put(TableEntity entity, ETag? etag)
+    {
+        _actions.Add(etag is { } e ? TableTransactionAction.Update(entity, e) : TableTransactionAction.Add(entity));
+        return this;
+    }
+
+    public PartitionBatch PutAccount(Account account, ETag? etag) => Put(DataStore.AccountEntity(account), etag);
+
+    public PartitionBatch PutConnection(Connection connection, ETag? etag) =>
+        Put(DataStore.ConnectionEntity(partitionKey, Keys.ClientConnection(connection.Id), connection), etag);
+
+    public PartitionBatch Delete(string rowKey, ETag etag)
+    {
+        _actions.Add(TableTransactionAction.Delete(partitionKey, rowKey, etag));
+        return this;
+    }
+
+    public PartitionBatch Outbox(OutboxEntry entry)
+    {
+        _actions.Add(TableTransactionAction.Add(entry.ToEntity(partitionKey, time.GetUtcNow())));
+        _hasOutbox = true;
+        return this;
+    }
+
+    public PartitionBatch Project(ProjectionMessage message) =>
+        Outbox(new OutboxEntry(ProjectionMessage.QueueName, JsonSerializer.Serialize(message, AppJsonContext.Default.ProjectionMessage)));
+
+    /// <summary>
+    /// Commits the batch. A lost optimistic-concurrency race comes back as a failed result, never an overwrite.
+    /// The partition is marked as holding outbox rows before the batch, so a crash right after the commit
+    /// still leaves the sweep something to find.
+    /// </summary>
+    public async Task<TableTransactionResult> CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_hasOutbox)
+        {
+            await relay.MarkPendingAsync(partitionKey, cancellationToken);
+        }
+
+        var result = await table.SubmitTransactionAsync(_actions, cancellationToken);
+        if (result.Succeeded && _hasOutbox)
+        {
+            relay.Notify(partitionKey);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text;
+using System.Text.Json.Serialization.Metadata;
+using ConnectedAccounts.Storage.Tables;
+
+namespace ConnectedAccounts.Functions.Persistence;
+
+/// <summary>
+/// Stores a JSON document in a row. A string property holds at most 64 KiB in Table Storage, so a long document
+/// is split over <c>Doc</c>, <c>Doc1</c>, <c>Doc2</c>… (a row holds 1 MiB in all).
+/// </summary>
+public static class Documents
+{
+    private const int ChunkChars = 30_000;
+    private const string Property = "Doc";
+
+    public static TableEntity ToEntity<T>(string partitionKey, string rowKey, string kind, T value, JsonTypeInfo<T> typeInfo)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(value, typeInfo);
+        var entity = new TableEntity(partitionKey, rowKey) { ["Kind"] = kind };
+        for (int i = 0, chunk = 0; i < json.Length || chunk == 0; i += ChunkChars, chunk++)
+        {
+            entity[chunk == 0 ? Property : Property + chunk] = json.Substring(i, Math.Min(ChunkChars, json.Length - i));
+        }
+
+        return entity;
+    }
+
+    public static T FromEntity<T>(TableEntity entity, JsonTypeInfo<T> typeInfo)
+    {
+        var json = new StringBuilder(entity.GetString(Property) ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} has no document."));
+        for (var chunk = 1; entity.GetString(Property + chunk) is { } next; chunk++)
+        {
+            json.Append(next);
+        }
+
+        return System.Text.Json.JsonSerializer.Deserialize(json.ToString(), typeInfo)
+            ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} holds a null document.");
+    }
+}
+
+/// <summary>A value read from storage with the ETag it was read at.</summary>
+public sealed record Stored<T>(T Value, ETag ETag);

@@ -1,0 +1,37 @@
+namespace ConnectedAccounts.Functions.Persistence;
+
+/// <summary>
+/// The layout of the data table. Each account is a partition holding its row, the canonical rows of the
+/// connections where it is the client, index copies of those where it is the agency, its resources and its
+/// outbox, so one batch can change a state and record its side effects together.
+/// </summary>
+public static class Keys
+{
+    public const string DataTable = "data";
+    public const string UsersTable = "users";
+    public const string IdempotencyTable = "idempotency";
+    public const string OutboxMarkersTable = "outboxmarkers";
+
+    public const string AccountRow = "account";
+    public const string ConnectionPrefix = "conn|";
+    public const string OutboxPrefix = "outbox|";
+
+    /// <summary>The canonical connection row, in the client account's partition.</summary>
+    public static string ClientConnection(string connectionId) => "conn|c|" + connectionId;
+
+    /// <summary>The agency's copy, in the agency account's partition; an index, never used to allow anything.</summary>
+    public static string AgencyConnection(string connectionId) => "conn|a|" + connectionId;
+
+    public static string Resource(string kind, string id) => kind + "|" + id;
+
+    public static string ResourcePrefix(string kind) => kind + "|";
+
+    /// <summary>User ids come from the identity provider, so they are escaped before they become keys.</summary>
+    public static string UserPartition(string userId) => "user|" + Uri.EscapeDataString(userId);
+
+    public const string UserProfileRow = "profile";
+
+    public static string UserMembership(string accountId) => "member|" + accountId;
+
+    public const string UserMembershipPrefix = "member|";
+}

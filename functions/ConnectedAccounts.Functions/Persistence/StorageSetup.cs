@@ -1,0 +1,86 @@
+using System.ComponentModel.DataAnnotations;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Storage.Queues;
+using ConnectedAccounts.Storage.Sqlite;
+using ConnectedAccounts.Storage.Tables;
+using Microsoft.Extensions.Options;
+
+namespace ConnectedAccounts.Functions.Persistence;
+
+public enum StorageProvider
+{
+    /// <summary>The embedded default: one SQLite file under <see cref="StorageOptions.DataPath"/>.</summary>
+    Sqlite,
+    AzureStorage,
+}
+
+/// <summary>Section <c>Storage</c>.</summary>
+public sealed class StorageOptions
+{
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    [Required]
+    public string DataPath { get; set; } = "./data";
+
+    /// <summary>For Azure Storage: a connection string (account key, or <c>UseDevelopmentStorage=true</c> for Azurite).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>For Azure Storage with a managed identity: the account's table and queue endpoints.</summary>
+    public Uri? TableEndpoint { get; set; }
+
+    public Uri? QueueEndpoint { get; set; }
+
+    public string SqlitePath => Path.Combine(DataPath, "connected-accounts.db");
+}
+
+public static class StorageSetup
+{
+    /// <summary>Every queue the app sends to, created at start-up.</summary>
+    public static readonly string[] Queues = [ProjectionMessage.QueueName];
+
+    public static readonly string[] Tables = [Keys.DataTable, Keys.UsersTable, Keys.IdempotencyTable, Keys.OutboxMarkersTable];
+
+    public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ITableServiceClient>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            Directory.CreateDirectory(o.DataPath);
+            return new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
+        });
+        builder.Services.AddSingleton<IQueueServiceClient>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            Directory.CreateDirectory(o.DataPath);
+            return new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
+        });
+        builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddSingleton<DataStore>();
+        builder.Services.AddSingleton<ProjectionHandler>();
+        return builder;
+    }
+}
+
+/// <summary>Creates the tables and queues (and their poison queues) before the app takes requests.</summary>
+public sealed class StorageInitializer(ITableServiceClient tables, IQueueServiceClient queues) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var table in StorageSetup.Tables)
+        {
+            await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
+        }
+
+        foreach (var queue in StorageSetup.Queues)
+        {
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken);
+            await queues.GetQueueClient(queue + "-poison").CreateIfNotExistsAsync(cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

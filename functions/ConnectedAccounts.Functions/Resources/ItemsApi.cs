@@ -1,0 +1,130 @@
+using ConnectedAccounts.Domain.Common;
+using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Http;
+using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectedAccounts.Functions.Resources;
+
+public static class ItemsApi
+{
+    public const int MaxDataLength = 16_000;
+
+    public static IServiceCollection AddItems(this IServiceCollection services) =>
+        services.AddSingleton(sp => new ResourceStore<Item>(sp.GetRequiredService<DataStore>(), "item", AppJsonContext.Default.Item));
+
+    public static RouteGroupBuilder MapItemsApi(this RouteGroupBuilder api)
+    {
+        var items = api.MapGroup("/accounts/{accountId}/items").WithTags("Items");
+        items.MapGet("/", ListItems);
+        items.MapPost("/", CreateItem);
+        items.MapGet("/{itemId}", GetItem);
+        items.MapPatch("/{itemId}", UpdateItem);
+        return api;
+    }
+
+    public static async Task<Results<Ok<Page<Item>>, ProblemHttpResult>> ListItems(
+        string accountId, int? pageSize, string? continuationToken, HttpContext http, AccessResolver resolver, ResourceStore<Item> items, CancellationToken ct)
+    {
+        if (ResourceAccess.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var (_, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var (page, token) = await items.ListAsync(accountId, size, continuationToken, ct);
+        return TypedResults.Ok(new Page<Item>(page.Select(s => s.Value).ToList(), token));
+    }
+
+    public static async Task<Results<Created<Item>, ProblemHttpResult>> CreateItem(
+        string accountId, CreateItemRequest request, HttpContext http, AccessResolver resolver, ResourceStore<Item> items, TimeProvider time, CancellationToken ct)
+    {
+        var validation = new Validation();
+        var name = validation.Required("name", request.Name);
+        var data = validation.Optional("data", request.Data, MaxDataLength);
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var (_, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsCreate, ct);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var now = time.GetUtcNow();
+        var item = new Item(Ids.New("itm"), accountId, name!, data, http.User().Id, now, now);
+        var etag = await items.PutAsync(accountId, item.Id, item, null, ct);
+        if (etag is null)
+        {
+            return Problems.ConcurrentUpdate();
+        }
+
+        ETags.Set(http, etag.Value);
+        return TypedResults.Created($"/api/accounts/{accountId}/items/{item.Id}", item);
+    }
+
+    public static async Task<Results<Ok<Item>, ProblemHttpResult>> GetItem(
+        string accountId, string itemId, HttpContext http, AccessResolver resolver, ResourceStore<Item> items, CancellationToken ct)
+    {
+        var (_, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        if (await items.GetAsync(accountId, itemId, ct) is not { } found)
+        {
+            return Problems.NotFound("item");
+        }
+
+        ETags.Set(http, found.ETag);
+        return TypedResults.Ok(found.Value);
+    }
+
+    public static async Task<Results<Ok<Item>, ProblemHttpResult>> UpdateItem(
+        string accountId, string itemId, UpdateItemRequest request, HttpContext http, AccessResolver resolver, ResourceStore<Item> items, TimeProvider time, CancellationToken ct)
+    {
+        var validation = new Validation();
+        var name = request.Name is null ? null : validation.Required("name", request.Name);
+        var data = validation.Optional("data", request.Data, MaxDataLength);
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var (_, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        if (await items.GetAsync(accountId, itemId, ct) is not { } found)
+        {
+            return Problems.NotFound("item");
+        }
+
+        if (!ETags.IfMatchHolds(http, found.ETag))
+        {
+            return Problems.PreconditionFailed();
+        }
+
+        var changed = found.Value with { Name = name ?? found.Value.Name, Data = data ?? found.Value.Data, UpdatedAt = time.GetUtcNow() };
+        var etag = await items.PutAsync(accountId, itemId, changed, found.ETag, ct);
+        if (etag is null)
+        {
+            return Problems.ConcurrentUpdate();
+        }
+
+        ETags.Set(http, etag.Value);
+        return TypedResults.Ok(changed);
+    }
+}

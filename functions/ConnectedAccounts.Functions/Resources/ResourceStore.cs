@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization.Metadata;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Tables;
+
+namespace ConnectedAccounts.Functions.Resources;
+
+/// <summary>Rows of one kind of resource (<c>report|id</c>, <c>item|id</c> …) inside their account's partition.</summary>
+public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<T> typeInfo)
+{
+    public string Kind => kind;
+
+    public async Task<Stored<T>?> GetAsync(string accountId, string id, CancellationToken ct)
+    {
+        if (!Domain.Common.Ids.IsWellFormed(id))
+        {
+            return null;
+        }
+
+        var entity = await store.Data.GetEntityIfExistsAsync(accountId, Keys.Resource(kind, id), ct);
+        return entity is null ? null : new(Documents.FromEntity(entity, typeInfo), entity.ETag);
+    }
+
+    public async Task<(IReadOnlyList<Stored<T>> Items, string? ContinuationToken)> ListAsync(string accountId, int pageSize, string? token, CancellationToken ct)
+    {
+        var page = await store.Data.QueryAsync(new TableQuery { PartitionKey = accountId, RowKeyPrefix = Keys.ResourcePrefix(kind), Top = pageSize, ContinuationToken = token }, ct);
+        return (page.Items.Select(e => new Stored<T>(Documents.FromEntity(e, typeInfo), e.ETag)).ToList(), page.ContinuationToken);
+    }
+
+    public TableEntity ToEntity(string accountId, string id, T value) => Documents.ToEntity(accountId, Keys.Resource(kind, id), kind, value, typeInfo);
+
+    /// <summary>Adds (etag null) or replaces the row if it is still at <paramref name="etag"/>.</summary>
+    public async Task<ETag?> PutAsync(string accountId, string id, T value, ETag? etag, CancellationToken ct)
+    {
+        var result = await store.Batch(accountId).Put(ToEntity(accountId, id, value), etag).CommitAsync(ct);
+        return result.Succeeded ? result.ETags[0] : null;
+    }
+
+    public async Task<bool> DeleteAsync(string accountId, string id, ETag etag, CancellationToken ct) =>
+        (await store.Data.DeleteEntityAsync(accountId, Keys.Resource(kind, id), etag, ct)).Succeeded;
+}

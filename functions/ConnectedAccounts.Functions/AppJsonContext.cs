@@ -5,6 +5,7 @@ using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
@@ -23,6 +24,10 @@ namespace ConnectedAccounts.Functions;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(DisconnectionPlan))]
+[JsonSerializable(typeof(DisconnectionRequested))]
+[JsonSerializable(typeof(DisconnectPreview))]
+[JsonSerializable(typeof(DisconnectAccepted))]
 [JsonSerializable(typeof(IdentitySetup.DevTokenRequest))]
 [JsonSerializable(typeof(IdentitySetup.DevTokenResponse))]
 [JsonSerializable(typeof(CreateAccountRequest))]

@@ -1,5 +1,6 @@
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
@@ -11,6 +12,7 @@ builder.AddStorage();
 builder.AddIdentity();
 builder.AddHttpApi();
 builder.Services.AddAccounts();
+builder.Services.AddDisconnection();
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -26,6 +28,7 @@ app.MapGroup("/api").RequireApiUser()
     .MapMembersApi()
     .MapConnectionsApi()
     .MapClientsApi()
+    .MapDisconnectionApi()
     .MapReportsApi()
     .MapItemsApi()
     .MapIntegrationsApi();

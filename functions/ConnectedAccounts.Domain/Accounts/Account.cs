@@ -196,18 +196,43 @@ public sealed class Account
         return Outcome.Ok;
     }
 
-    /// <summary>Keeps the grant of an active connection in step with the connection.</summary>
+    /// <summary>
+    /// Keeps the grant of a connection in step with it: an active connection grants what it says; once it is
+    /// disconnected, an account the agency created keeps only an archive grant (read and export its archived
+    /// reports, for the agency users who could before); any other account keeps nothing.
+    /// </summary>
     public void ApplyConnection(Connection connection)
     {
+        var previous = _grants.Find(g => g.ConnectionId == connection.Id);
         _grants.RemoveAll(g => g.ConnectionId == connection.Id);
-        if (connection.IsActive && connection.ClientAccountId == Id)
+        if (connection.ClientAccountId != Id)
+        {
+            return;
+        }
+
+        if (connection.IsActive)
         {
             _grants.Add(ConnectionGrant.From(connection));
         }
+        else if (previous is not null && connection.State is ConnectionState.Disconnecting or ConnectionState.Disconnected && CreatedByAccountId == connection.AgencyAccountId)
+        {
+            _grants.Add(previous with { Permissions = previous.Permissions.Where(ArchiveActions.Contains).ToArray() });
+        }
     }
+
+    /// <summary>What an archived account still allows: its reports stay readable and exportable.</summary>
+    public static IReadOnlySet<PermissionAction> ArchiveActions { get; } = new HashSet<PermissionAction> { PermissionAction.ReportsRead, PermissionAction.ReportsExport };
 
     /// <summary>An archived account can never be active again.</summary>
     public void Archive() => Status = AccountStatus.Archived;
+
+    /// <summary>The organisation is removed: every membership goes. Returns the members removed.</summary>
+    public IReadOnlyList<Member> RemoveOrganisation()
+    {
+        var removed = _members.ToList();
+        _members.Clear();
+        return removed;
+    }
 
     /// <summary>
     /// How the user reaches this account: as a member, or through the grant of an active connection whose agency

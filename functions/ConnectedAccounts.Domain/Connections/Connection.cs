@@ -80,6 +80,9 @@ public sealed class Connection
 
     public string? Message { get; private set; }
 
+    /// <summary>Set when a side effect of the disconnection kept failing and went to the poison queue.</summary>
+    public string? DisconnectFailure { get; private set; }
+
     /// <summary>Grows with every change, so index copies can ignore a stale or repeated update.</summary>
     public long Version { get; private set; }
 
@@ -123,12 +126,13 @@ public sealed class Connection
         Permissions = s.Permissions.ToHashSet(),
         AccountManagerIds = s.AccountManagerIds,
         Message = s.Message,
+        DisconnectFailure = s.DisconnectFailure,
         Version = s.Version,
     };
 
     public ConnectionSnapshot ToSnapshot() => new(
         Id, AgencyAccountId, ClientAccountId, InitiatedBy, State, RequestedByUserId, RequestedAt, AcceptedAt, EndedAt,
-        DisconnectedAt, DisconnectedByUserId, AgencyUsers, Permissions.Order().ToArray(), AccountManagerIds, Message, Version);
+        DisconnectedAt, DisconnectedByUserId, AgencyUsers, Permissions.Order().ToArray(), AccountManagerIds, Message, Version, DisconnectFailure);
 
     /// <summary>The receiving side accepts; it may choose the agency users and narrow the permissions, never widen them.</summary>
     public Outcome Accept(ConnectionSide by, DateTimeOffset at, AgencyUserSelection? agencyUsers, IReadOnlySet<PermissionAction>? permissions)
@@ -216,6 +220,20 @@ public sealed class Connection
         }
 
         State = ConnectionState.Disconnected;
+        DisconnectFailure = null;
+        Version++;
+        return Outcome.Ok;
+    }
+
+    /// <summary>Records why the side effects stopped; the connection stays disconnecting (access is already gone).</summary>
+    public Outcome RecordDisconnectFailure(string failure)
+    {
+        if (State != ConnectionState.Disconnecting)
+        {
+            return DomainError.Conflict("connection-not-disconnecting", "The connection is not being disconnected.");
+        }
+
+        DisconnectFailure = failure;
         Version++;
         return Outcome.Ok;
     }
@@ -273,4 +291,5 @@ public sealed record ConnectionSnapshot(
     IReadOnlyList<PermissionAction> Permissions,
     IReadOnlyList<string> AccountManagerIds,
     string? Message,
-    long Version);
+    long Version,
+    string? DisconnectFailure = null);

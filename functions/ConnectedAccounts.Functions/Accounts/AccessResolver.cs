@@ -23,9 +23,6 @@ public sealed record AccountAccess(Stored<Account> Account, AccessPath Path, IRe
 /// </summary>
 public sealed class AccessResolver(DataStore store)
 {
-    private static readonly IReadOnlySet<PermissionAction> ArchivedActions =
-        new HashSet<PermissionAction> { PermissionAction.ReportsRead, PermissionAction.ReportsExport };
-
     /// <summary>Null when the account does not exist or the user has no way to it: both answer 404.</summary>
     public async Task<AccountAccess?> ResolveAsync(string accountId, string userId, CancellationToken cancellationToken)
     {
@@ -60,7 +57,7 @@ public sealed class AccessResolver(DataStore store)
         if (account.Value.IsArchived)
         {
             // An archived account keeps its reports readable and exportable for those who had that; nothing else.
-            actions = actions.Where(ArchivedActions.Contains).ToHashSet();
+            actions = actions.Where(Account.ArchiveActions.Contains).ToHashSet();
         }
 
         return new AccountAccess(account, path, actions);

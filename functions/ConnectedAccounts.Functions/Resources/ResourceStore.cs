@@ -4,8 +4,12 @@ using ConnectedAccounts.Storage.Tables;
 
 namespace ConnectedAccounts.Functions.Resources;
 
-/// <summary>Rows of one kind of resource (<c>report|id</c>, <c>item|id</c> …) inside their account's partition.</summary>
-public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<T> typeInfo)
+/// <summary>
+/// Rows of one kind of resource (<c>report|id</c>, <c>item|id</c> …) inside their account's partition. A kind
+/// may keep some fields in typed columns beside the document (<paramref name="columns"/>), so that a fan-out
+/// can change them with a merge without rewriting the document.
+/// </summary>
+public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<T> typeInfo, ResourceColumns<T>? columns = null)
 {
     public string Kind => kind;
 
@@ -17,16 +21,27 @@ public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<
         }
 
         var entity = await store.Data.GetEntityIfExistsAsync(accountId, Keys.Resource(kind, id), ct);
-        return entity is null ? null : new(Documents.FromEntity(entity, typeInfo), entity.ETag);
+        return entity is null ? null : new(FromEntity(entity), entity.ETag);
     }
 
     public async Task<(IReadOnlyList<Stored<T>> Items, string? ContinuationToken)> ListAsync(string accountId, int pageSize, string? token, CancellationToken ct)
     {
         var page = await store.Data.QueryAsync(new TableQuery { PartitionKey = accountId, RowKeyPrefix = Keys.ResourcePrefix(kind), Top = pageSize, ContinuationToken = token }, ct);
-        return (page.Items.Select(e => new Stored<T>(Documents.FromEntity(e, typeInfo), e.ETag)).ToList(), page.ContinuationToken);
+        return (page.Items.Select(e => new Stored<T>(FromEntity(e), e.ETag)).ToList(), page.ContinuationToken);
     }
 
-    public TableEntity ToEntity(string accountId, string id, T value) => Documents.ToEntity(accountId, Keys.Resource(kind, id), kind, value, typeInfo);
+    public TableEntity ToEntity(string accountId, string id, T value)
+    {
+        var entity = Documents.ToEntity(accountId, Keys.Resource(kind, id), kind, value, typeInfo);
+        columns?.Write(value, entity);
+        return entity;
+    }
+
+    public T FromEntity(TableEntity entity)
+    {
+        var value = Documents.FromEntity(entity, typeInfo);
+        return columns is null ? value : columns.Read(value, entity);
+    }
 
     /// <summary>Adds (etag null) or replaces the row if it is still at <paramref name="etag"/>.</summary>
     public async Task<ETag?> PutAsync(string accountId, string id, T value, ETag? etag, CancellationToken ct)
@@ -38,3 +53,6 @@ public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<
     public async Task<bool> DeleteAsync(string accountId, string id, ETag etag, CancellationToken ct) =>
         (await store.Data.DeleteEntityAsync(accountId, Keys.Resource(kind, id), etag, ct)).Succeeded;
 }
+
+/// <summary>Fields of a resource kept in their own columns: written beside the document, read over it.</summary>
+public sealed record ResourceColumns<T>(Action<T, TableEntity> Write, Func<T, TableEntity, T> Read);

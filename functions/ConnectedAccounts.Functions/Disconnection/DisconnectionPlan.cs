@@ -1,0 +1,92 @@
+using ConnectedAccounts.Domain.Accounts;
+using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Functions.Resources;
+using ConnectedAccounts.Storage.Tables;
+
+namespace ConnectedAccounts.Functions.Disconnection;
+
+public sealed record PlannedIntegration(string AccountId, string IntegrationId, string Name);
+
+public sealed record PlannedUser(string UserId, string Email, string Name, string AccountId);
+
+/// <summary>
+/// What disconnecting one connection does. The preview shows it; the disconnect stores it beside the connection
+/// in the same batch that ends access, and the worker carries out exactly what it stored.
+/// </summary>
+public sealed record DisconnectionPlan(
+    string ConnectionId,
+    string AgencyAccountId,
+    string ClientAccountId,
+    bool AgencyCreatedClient,
+    IReadOnlyList<PlannedIntegration> IntegrationsToPause,
+    int ReportsToArchive,
+    IReadOnlyList<PlannedUser> UsersLosingAccess,
+    bool OrganisationRemoved,
+    IReadOnlyList<PlannedUser> MembershipsRemoved,
+    IReadOnlyList<string> AdminEmails)
+{
+    public static string RowKey(string connectionId) => "disconnect|" + connectionId;
+}
+
+/// <summary>Works out a <see cref="DisconnectionPlan"/> from the current rows of both accounts.</summary>
+public sealed class DisconnectionPlanner(DataStore store, ResourceStore<Integration> integrations, ResourceStore<Report> reports)
+{
+    public async Task<(DisconnectionPlan Plan, IReadOnlyList<string> ReportIds)> PlanAsync(Connection connection, Account agency, Account client, CancellationToken ct)
+    {
+        var agencyCreated = client.CreatedByAccountId == agency.Id;
+        var paused = new List<PlannedIntegration>();
+        foreach (var accountId in agencyCreated ? new[] { agency.Id, client.Id } : [agency.Id])
+        {
+            foreach (var integration in await AllAsync(integrations, accountId, ct))
+            {
+                var feedsClient = integration.MappedClientAccountIds.Contains(client.Id) || (accountId == client.Id && integration.MappedClientAccountIds.Count == 0);
+                if (feedsClient && !integration.PausedFor.Contains(client.Id))
+                {
+                    paused.Add(new PlannedIntegration(accountId, integration.Id, integration.Name));
+                }
+            }
+        }
+
+        var reportIds = agencyCreated
+            ? (await AllAsync(reports, client.Id, ct)).Where(r => !r.Archived).Select(r => r.Id).ToList()
+            : [];
+        var losing = agency.Members
+            .Where(m => connection.AgencyUsers.Includes(m.UserId))
+            .Select(m => new PlannedUser(m.UserId, m.Email, m.Name, agency.Id))
+            .ToList();
+        var removed = agencyCreated ? client.Members.Select(m => new PlannedUser(m.UserId, m.Email, m.Name, client.Id)).ToList() : [];
+        var admins = agency.Members.Concat(client.Members)
+            .Where(m => m.Role is Domain.Permissions.Role.OrgAdmin && m.Email.Length > 0)
+            .Select(m => m.Email)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        var plan = new DisconnectionPlan(connection.Id, agency.Id, client.Id, agencyCreated, paused, reportIds.Count, losing, agencyCreated, removed, admins);
+        return (plan, reportIds);
+    }
+
+    private static async Task<List<T>> AllAsync<T>(ResourceStore<T> resources, string accountId, CancellationToken ct)
+    {
+        var all = new List<T>();
+        string? token = null;
+        do
+        {
+            var (items, next) = await resources.ListAsync(accountId, 1000, token, ct);
+            all.AddRange(items.Select(s => s.Value));
+            token = next;
+        }
+        while (token is not null);
+
+        return all;
+    }
+
+    public static TableEntity ToEntity(DisconnectionPlan plan) =>
+        Documents.ToEntity(plan.ClientAccountId, DisconnectionPlan.RowKey(plan.ConnectionId), "disconnection", plan, AppJsonContext.Default.DisconnectionPlan);
+
+    public async Task<DisconnectionPlan?> GetStoredAsync(string clientAccountId, string connectionId, CancellationToken ct)
+    {
+        var entity = await store.Data.GetEntityIfExistsAsync(clientAccountId, DisconnectionPlan.RowKey(connectionId), ct);
+        return entity is null ? null : Documents.FromEntity(entity, AppJsonContext.Default.DisconnectionPlan);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Functions.Resources;
+using ConnectedAccounts.Storage.Queues;
+using ConnectedAccounts.Storage.Tables;
+
+namespace ConnectedAccounts.Functions.Disconnection;
+
+/// <summary>
+/// Carries out a stored <see cref="DisconnectionPlan"/>. Every step checks what is already done before it acts,
+/// so a message delivered twice, or a process killed between any two writes, still ends with each effect applied
+/// exactly once. The connection turns <c>disconnected</c> only after the last step.
+/// </summary>
+public sealed class DisconnectionWorker(
+    DataStore store,
+    DisconnectionPlanner planner,
+    ResourceStore<Integration> integrations,
+    IQueueServiceClient queues,
+    IConfiguration configuration,
+    ILogger<DisconnectionWorker> logger)
+{
+    public const int BatchSize = 100;
+    private const int ScanPageSize = 1000;
+
+    private int MaxDequeueCount => configuration.GetValue("Queues:MaxDequeueCount", 5);
+
+    public async Task HandleAsync(string messageText, long dequeueCount, CancellationToken ct)
+    {
+        var message = JsonSerializer.Deserialize(messageText, AppJsonContext.Default.DisconnectionRequested)
+            ?? throw new InvalidDataException("Empty disconnection message.");
+        try
+        {
+            await RunAsync(message.ConnectionId, ct);
+        }
+        catch (Exception ex) when (dequeueCount >= MaxDequeueCount && ex is not OperationCanceledException)
+        {
+            // The last delivery: the message goes to the poison queue, and the connection says why.
+            logger.LogError(ex, "Disconnection of {ConnectionId} failed for good", message.ConnectionId);
+            await RecordFailureAsync(message.ConnectionId, ex.GetType().Name + ": " + ex.Message, ct);
+            throw;
+        }
+    }
+
+    public async Task RunAsync(string connectionId, CancellationToken ct)
+    {
+        var connection = await store.GetConnectionAsync(connectionId, ct);
+        if (connection?.Value.State != ConnectionState.Disconnecting)
+        {
+            return;
+        }
+
+        var plan = await planner.GetStoredAsync(connection.Value.ClientAccountId, connectionId, ct)
+            ?? throw new InvalidDataException($"Connection {connectionId} is disconnecting but has no stored plan.");
+
+        foreach (var planned in plan.IntegrationsToPause)
+        {
+            await PauseAsync(planned, plan.ClientAccountId, ct);
+        }
+
+        if (plan.AgencyCreatedClient)
+        {
+            await ArchiveReportsAsync(plan.ClientAccountId, ct);
+        }
+
+        var version = store.Time.GetUtcNow().UtcTicks;
+        foreach (var member in plan.MembershipsRemoved)
+        {
+            await SendAsync(ProjectionMessage.QueueName, JsonSerializer.Serialize<ProjectionMessage>(
+                new MembershipChanged(member.AccountId, "", member.UserId, null, version), AppJsonContext.Default.ProjectionMessage), ct);
+        }
+
+        await CompleteAsync(connectionId, ct);
+    }
+
+    /// <summary>Pauses one integration for this client only; it keeps feeding its other clients.</summary>
+    private async Task PauseAsync(PlannedIntegration planned, string clientAccountId, CancellationToken ct)
+    {
+        while (await integrations.GetAsync(planned.AccountId, planned.IntegrationId, ct) is { } current && !current.Value.PausedFor.Contains(clientAccountId))
+        {
+            var paused = current.Value with { PausedFor = [.. current.Value.PausedFor, clientAccountId] };
+            if (await integrations.PutAsync(planned.AccountId, planned.IntegrationId, paused, current.ETag, ct) is not null)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Archives every report not yet archived: one query per 1,000 rows and one batch per 100, each row merged
+    /// with two properties under the ETag it was read at.
+    /// </summary>
+    public async Task<int> ArchiveReportsAsync(string accountId, CancellationToken ct)
+    {
+        var archived = 0;
+        var at = store.Time.GetUtcNow();
+        string? token = null;
+        do
+        {
+            var page = await store.Data.QueryAsync(new TableQuery
+            {
+                PartitionKey = accountId,
+                RowKeyPrefix = Keys.ResourcePrefix(ReportsApi.Kind),
+                Top = ScanPageSize,
+                Select = ["Archived"],
+                ContinuationToken = token,
+            }, ct);
+            var pending = page.Items.Where(r => r.GetBoolean("Archived") != true).ToList();
+            var retryPage = false;
+            foreach (var chunk in pending.Chunk(BatchSize))
+            {
+                var actions = chunk.Select(r => TableTransactionAction.Update(
+                    new TableEntity(r.PartitionKey, r.RowKey) { ["Archived"] = true, ["ArchivedAt"] = at }, r.ETag, TableUpdateMode.Merge)).ToList();
+                var result = await store.Data.SubmitTransactionAsync(actions, ct);
+                if (!result.Succeeded)
+                {
+                    // A row changed since this page was read: read the page again; rows already archived are skipped.
+                    retryPage = true;
+                    break;
+                }
+
+                archived += chunk.Length;
+            }
+
+            if (!retryPage)
+            {
+                token = page.ContinuationToken;
+            }
+        }
+        while (token is not null);
+
+        return archived;
+    }
+
+    private Task SendAsync(string queue, string text, CancellationToken ct) =>
+        queues.GetQueueClient(queue).SendMessageAsync(text, cancellationToken: ct);
+
+    private Task CompleteAsync(string connectionId, CancellationToken ct) =>
+        ChangeConnectionAsync(connectionId, c => c.CompleteDisconnect(), ct);
+
+    private Task RecordFailureAsync(string connectionId, string failure, CancellationToken ct) =>
+        ChangeConnectionAsync(connectionId, c => c.RecordDisconnectFailure(failure.Length > 500 ? failure[..500] : failure), ct);
+
+    private async Task ChangeConnectionAsync(string connectionId, Func<Connection, Domain.Common.Outcome> change, CancellationToken ct)
+    {
+        while (true)
+        {
+            var connection = await store.GetConnectionAsync(connectionId, ct);
+            var client = connection is null ? null : await store.GetAccountAsync(connection.Value.ClientAccountId, ct);
+            if (connection?.Value.State != ConnectionState.Disconnecting || client is null || !change(connection.Value).Succeeded)
+            {
+                return;
+            }
+
+            if ((await ConnectionsApi.Save(store, connection, client).CommitAsync(ct)).Succeeded)
+            {
+                return;
+            }
+        }
+    }
+}

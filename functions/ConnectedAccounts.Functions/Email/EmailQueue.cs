@@ -1,0 +1,18 @@
+using System.Text.Json;
+
+namespace ConnectedAccounts.Functions.Email;
+
+/// <summary>The queue that carries <see cref="EmailRequest"/> messages to <see cref="EmailSenderFunction"/>.</summary>
+public static class EmailQueue
+{
+    public const string Name = "email";
+
+    /// <summary>The message text an outbox row puts on the queue for <paramref name="request"/>.</summary>
+    public static string ToMessageText(EmailRequest request) =>
+        JsonSerializer.Serialize(request, AppJsonContext.Default.EmailRequest);
+
+    /// <summary>Reads a queue message; a message that is not an <see cref="EmailRequest"/> is a bug upstream.</summary>
+    public static EmailRequest FromMessageText(string messageText) =>
+        JsonSerializer.Deserialize(messageText, AppJsonContext.Default.EmailRequest)
+        ?? throw new JsonException("The e-mail queue message is the JSON literal null.");
+}

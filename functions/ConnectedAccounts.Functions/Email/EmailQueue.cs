@@ -12,7 +12,18 @@ public static class EmailQueue
         JsonSerializer.Serialize(request, AppJsonContext.Default.EmailRequest);
 
     /// <summary>Reads a queue message; a message that is not an <see cref="EmailRequest"/> is a bug upstream.</summary>
-    public static EmailRequest FromMessageText(string messageText) =>
-        JsonSerializer.Deserialize(messageText, AppJsonContext.Default.EmailRequest)
-        ?? throw new JsonException("The e-mail queue message is the JSON literal null.");
+    public static EmailRequest FromMessageText(string messageText)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(messageText, AppJsonContext.Default.EmailRequest)
+                ?? throw new JsonException("The e-mail queue message is the JSON literal null.");
+        }
+        catch (NotSupportedException ex)
+        {
+            // A missing or unknown "kind" surfaces as NotSupportedException; to the queue it is one more
+            // malformed message, reported the way every other one is.
+            throw new JsonException("The e-mail queue message has no known \"kind\".", ex);
+        }
+    }
 }

@@ -68,7 +68,7 @@ internal static class EmlWriter
             .Append("From: ").Append(Mailbox(from)).Append(Crlf)
             .Append("To: ").Append(Mailbox(message.To)).Append(Crlf)
             .Append("Subject: ").Append(HeaderText(message.Subject)).Append(Crlf)
-            .Append("Content-Type: multipart/alternative; boundary=\"").Append(boundary).Append('"').Append(Crlf)
+            .Append("Content-Type: multipart/alternative;").Append(Crlf).Append(" boundary=\"").Append(boundary).Append('"').Append(Crlf)
             .Append(Crlf)
             .Append("This is a multi-part message in MIME format.").Append(Crlf);
         AppendPart(eml, boundary, "text/plain", message.TextBody);
@@ -91,8 +91,19 @@ internal static class EmlWriter
         }
     }
 
-    private static string Mailbox(EmailAddress address) =>
-        address.Name is { Length: > 0 } name ? $"{HeaderText(name)} <{address.Address}>" : $"<{address.Address}>";
+    private static string Mailbox(EmailAddress address)
+    {
+        if (address.Name is not { Length: > 0 } name)
+        {
+            return $"<{address.Address}>";
+        }
+
+        // Fold before the address when the phrase's last line would push the header past 78 characters.
+        var phrase = HeaderText(name);
+        var lastLine = phrase[(phrase.LastIndexOf('\n') + 1)..];
+        var separator = lastLine.Length + address.Address.Length > 60 ? Crlf + " " : " ";
+        return $"{phrase}{separator}<{address.Address}>";
+    }
 
     /// <summary>
     /// Plain printable ASCII words pass as they are; anything else (non-ASCII, line breaks that would inject a
@@ -111,8 +122,9 @@ internal static class EmlWriter
         foreach (var rune in value.EnumerateRunes())
         {
             var length = rune.EncodeToUtf8(utf8);
-            // 45 bytes become 60 base64 characters: with "=?utf-8?B?" and "?=" the word stays within 75.
-            if (bytes.Count + length > 45)
+            // 36 bytes become 48 base64 characters, a 60-character word: within RFC 2047's 75, and short enough
+            // that "Subject: " or "To: " plus the first word keeps the line within 78.
+            if (bytes.Count + length > 36)
             {
                 words.Add(EncodedWord(bytes));
                 bytes.Clear();

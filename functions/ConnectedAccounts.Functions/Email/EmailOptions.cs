@@ -32,6 +32,10 @@ public sealed class EmailOptions
     /// </summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:5080";
 
+    /// <summary>The link an invitation e-mail carries: <c>{PublicBaseUrl}/invitations/{token}</c>.</summary>
+    public Uri InvitationLink(string token) =>
+        new($"{PublicBaseUrl.TrimEnd('/')}/invitations/{Uri.EscapeDataString(token)}", UriKind.Absolute);
+
     public SendGridOptions SendGrid { get; set; } = new();
 }
 

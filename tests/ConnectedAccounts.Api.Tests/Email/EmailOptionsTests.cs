@@ -72,6 +72,24 @@ public sealed class EmailOptionsTests
         Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<EmailOptions>>().Value);
     }
 
+    [Theory]
+    [InlineData("https://app.example.test", "https://app.example.test/invitations/abc_-123")]
+    [InlineData("https://app.example.test/base/", "https://app.example.test/base/invitations/abc_-123")]
+    public void Invitation_links_start_with_the_configured_public_base_url(string baseUrl, string expected)
+    {
+        var options = new EmailOptions { PublicBaseUrl = baseUrl };
+
+        Assert.Equal(new Uri(expected), options.InvitationLink("abc_-123"));
+    }
+
+    [Fact]
+    public void A_token_cannot_escape_the_invitations_path()
+    {
+        var options = new EmailOptions { PublicBaseUrl = "https://app.example.test" };
+
+        Assert.Equal("/invitations/..%2Fadmin%3Fx", options.InvitationLink("../admin?x").AbsolutePath);
+    }
+
     [Fact]
     public async Task An_invalid_configuration_stops_the_host_at_start()
     {

@@ -62,4 +62,5 @@ namespace ConnectedAccounts.Functions;
 [JsonSerializable(typeof(Page<ConnectionResponse>))]
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(CreateClientResponse))]
+[JsonSerializable(typeof(Email.EmailRequest))]
 public sealed partial class AppJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Disconnection;
+using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
@@ -13,6 +14,7 @@ builder.AddIdentity();
 builder.AddHttpApi();
 builder.Services.AddAccounts();
 builder.Services.AddDisconnection();
+builder.Services.AddEmail();
 
 var app = builder.Build();
 app.UseHttpApi();

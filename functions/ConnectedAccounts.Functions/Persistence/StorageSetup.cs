@@ -36,7 +36,7 @@ public sealed class StorageOptions
 public static class StorageSetup
 {
     /// <summary>Every queue the app sends to, created at start-up.</summary>
-    public static readonly string[] Queues = [ProjectionMessage.QueueName, Disconnection.DisconnectionRequested.QueueName];
+    public static readonly string[] Queues = [ProjectionMessage.QueueName, Disconnection.DisconnectionRequested.QueueName, Email.EmailQueue.Name];
 
     public static readonly string[] Tables = [Keys.DataTable, Keys.UsersTable, Keys.IdempotencyTable, Keys.OutboxMarkersTable];
 

@@ -1,0 +1,105 @@
+using System.Text.Json.Serialization;
+
+namespace ConnectedAccounts.Functions.Email;
+
+/// <summary>
+/// One e-mail to one recipient, as it travels through the outbox and the queue: the facts to tell, not the
+/// rendered text, so that a wording fix applies to messages already queued. Links arrive fully built by the
+/// code that created the invitation (from configuration, never from a request's Host header).
+/// </summary>
+/// <remarks>
+/// The hierarchy is closed (the constructor is <c>private protected</c>) so that the renderer's switch covers
+/// every kind and the <c>kind</c> discriminator names every type a queue message can hold.
+/// </remarks>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(ConnectionRequestedEmail), "connectionRequested")]
+[JsonDerivedType(typeof(ConnectionAcceptedEmail), "connectionAccepted")]
+[JsonDerivedType(typeof(ConnectionDeclinedEmail), "connectionDeclined")]
+[JsonDerivedType(typeof(InvitationExpiredEmail), "invitationExpired")]
+[JsonDerivedType(typeof(MemberInvitedEmail), "memberInvited")]
+[JsonDerivedType(typeof(ClientAccountCreatedEmail), "clientAccountCreated")]
+[JsonDerivedType(typeof(DisconnectedEmail), "disconnected")]
+public abstract record EmailRequest
+{
+    private protected EmailRequest(EmailAddress to, string idempotencyKey)
+    {
+        To = to;
+        IdempotencyKey = idempotencyKey;
+    }
+
+    public EmailAddress To { get; }
+
+    /// <summary>Stable for one logical e-mail (for example invitation id + kind + recipient), so redelivery is harmless.</summary>
+    public string IdempotencyKey { get; }
+}
+
+/// <summary>Someone asks the recipient's side to connect; the link accepts (or declines) the request.</summary>
+public sealed record ConnectionRequestedEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string FromAccountName,
+    string SenderName,
+    string? Message,
+    Uri AcceptLink,
+    DateTimeOffset ExpiresAt) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>Tells the requester that the other side accepted.</summary>
+public sealed record ConnectionAcceptedEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string YourAccountName,
+    string OtherAccountName,
+    string AcceptedByName,
+    Uri ConnectionLink) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>Tells the requester that the other side declined.</summary>
+public sealed record ConnectionDeclinedEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string YourAccountName,
+    string OtherAccountName,
+    string DeclinedByName) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>Tells the inviter that an invitation lapsed unanswered; the link re-sends it in one click.</summary>
+public sealed record InvitationExpiredEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string AccountName,
+    string InviteeAddress,
+    DateTimeOffset ExpiredAt,
+    Uri ResendLink) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>Invites a person to become a member of an account with a role.</summary>
+public sealed record MemberInvitedEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string AccountName,
+    string InviterName,
+    string Role,
+    Uri AcceptLink,
+    DateTimeOffset ExpiresAt) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>An agency created a client account for the recipient; the link lets them claim it.</summary>
+public sealed record ClientAccountCreatedEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string AgencyName,
+    string ClientAccountName,
+    Uri AcceptLink,
+    DateTimeOffset ExpiresAt) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>
+/// Sent to the admins of both sides once a disconnection's side effects are done, so the counts are final.
+/// </summary>
+public sealed record DisconnectedEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string AgencyAccountName,
+    string ClientAccountName,
+    string DisconnectedByName,
+    string DisconnectedByAccountName,
+    DateTimeOffset DisconnectedAt,
+    int IntegrationsPaused,
+    int ReportsArchived,
+    bool ClientAccountArchived,
+    bool OrganisationRemoved) : EmailRequest(To, IdempotencyKey);

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using ConnectedAccounts.Functions.Email;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectedAccounts.Api.Tests.Email;
+
+public sealed class EmailSenderFunctionTests
+{
+    private static readonly ClientAccountCreatedEmail Request = new(
+        new EmailAddress("owner@bolt.test", "Bea"), "client-account-9:created", "Acme Agency", "Bolt Bikes",
+        EmailSamples.Link, EmailSamples.Expiry);
+
+    [Fact]
+    public async Task A_queued_request_is_rendered_and_written_once_however_often_it_is_delivered()
+    {
+        using var folder = new TempDirectory();
+        using var services = EmailTestHost.Build(new Dictionary<string, string?> { ["Email:PickupDirectory"] = folder.Path });
+        var function = services.GetRequiredService<EmailSenderFunction>();
+        var text = EmailQueue.ToMessageText(Request);
+
+        await function.HandleAsync(text, CancellationToken.None);
+        await function.HandleAsync(text, CancellationToken.None);
+
+        var file = Assert.Single(Directory.GetFiles(folder.Path));
+        Assert.Equal(PickupFolderEmailSender.FileNameFor(Request.IdempotencyKey), Path.GetFileName(file));
+        var eml = Eml.Parse(await File.ReadAllTextAsync(file));
+        Assert.Contains("Acme Agency created the client account Bolt Bikes", eml.Parts[0].Body);
+        Assert.Contains(EmailSamples.ExpiryText, eml.Parts[0].Body);
+    }
+
+    [Fact]
+    public async Task A_permanent_rejection_completes_the_message()
+    {
+        await using var sendGrid = await FakeSendGrid.StartAsync(new FakeSendGrid.Answer(400, Body: """{"errors":[]}"""));
+        using var services = SendGridServices(sendGrid.BaseUrl);
+
+        await services.GetRequiredService<EmailSenderFunction>().HandleAsync(EmailQueue.ToMessageText(Request), CancellationToken.None);
+
+        Assert.Single(sendGrid.Requests);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_is_thrown_so_the_queue_retries_and_finally_poisons()
+    {
+        await using var sendGrid = await FakeSendGrid.StartAsync(Enumerable.Repeat(new FakeSendGrid.Answer(503), 5).ToArray());
+        using var services = SendGridServices(sendGrid.BaseUrl);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() =>
+            services.GetRequiredService<EmailSenderFunction>().HandleAsync(EmailQueue.ToMessageText(Request), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_an_email_request_is_thrown_not_swallowed()
+    {
+        using var folder = new TempDirectory();
+        using var services = EmailTestHost.Build(new Dictionary<string, string?> { ["Email:PickupDirectory"] = folder.Path });
+
+        await Assert.ThrowsAsync<JsonException>(() =>
+            services.GetRequiredService<EmailSenderFunction>().HandleAsync("{\"hello\":1}", CancellationToken.None));
+        Assert.False(Directory.Exists(folder.Path));
+    }
+
+    private static ServiceProvider SendGridServices(string baseUrl) => EmailTestHost.Build(new Dictionary<string, string?>
+    {
+        ["Email:Provider"] = "SendGrid",
+        ["Email:SendGrid:ApiKey"] = "SG.key",
+        ["Email:SendGrid:BaseUrl"] = baseUrl,
+        ["Email:SendGrid:MaxAttempts"] = "2",
+        ["Email:SendGrid:RetryBaseDelay"] = "00:00:00.001",
+    });
+}

@@ -88,7 +88,12 @@ public static class DisconnectionApi
             return Problems.PreconditionFailed();
         }
 
-        var (plan, _) = await planner.PlanAsync(connection, loaded.Agency.Value, loaded.Client.Value, ct);
+        var (planned, _) = await planner.PlanAsync(connection, loaded.Agency.Value, loaded.Client.Value, ct);
+        var plan = planned with
+        {
+            DisconnectedByName = user.Name,
+            DisconnectedByAccountName = loaded.CallerSide == ConnectionSide.Agency ? planned.AgencyAccountName : planned.ClientAccountName,
+        };
         var outcome = connection.BeginDisconnect(user.Id, store.Time.GetUtcNow());
         if (!outcome.Succeeded)
         {

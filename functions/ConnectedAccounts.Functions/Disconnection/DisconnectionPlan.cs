@@ -25,7 +25,11 @@ public sealed record DisconnectionPlan(
     IReadOnlyList<PlannedUser> UsersLosingAccess,
     bool OrganisationRemoved,
     IReadOnlyList<PlannedUser> MembershipsRemoved,
-    IReadOnlyList<string> AdminEmails)
+    IReadOnlyList<PlannedUser> AdminsToNotify,
+    string AgencyAccountName,
+    string ClientAccountName,
+    string DisconnectedByName = "",
+    string DisconnectedByAccountName = "")
 {
     public static string RowKey(string connectionId) => "disconnect|" + connectionId;
 }
@@ -33,6 +37,9 @@ public sealed record DisconnectionPlan(
 /// <summary>Works out a <see cref="DisconnectionPlan"/> from the current rows of both accounts.</summary>
 public sealed class DisconnectionPlanner(DataStore store, ResourceStore<Integration> integrations, ResourceStore<Report> reports)
 {
+    /// <summary>The e-mails travel in the completing batch (≤ 100 rows), beside the few rows it changes.</summary>
+    public const int MaxAdminsNotified = 90;
+
     public async Task<(DisconnectionPlan Plan, IReadOnlyList<string> ReportIds)> PlanAsync(Connection connection, Account agency, Account client, CancellationToken ct)
     {
         var agencyCreated = client.CreatedByAccountId == agency.Id;
@@ -57,12 +64,13 @@ public sealed class DisconnectionPlanner(DataStore store, ResourceStore<Integrat
             .Select(m => new PlannedUser(m.UserId, m.Email, m.Name, agency.Id))
             .ToList();
         var removed = agencyCreated ? client.Members.Select(m => new PlannedUser(m.UserId, m.Email, m.Name, client.Id)).ToList() : [];
-        var admins = agency.Members.Concat(client.Members)
-            .Where(m => m.Role is Domain.Permissions.Role.OrgAdmin && m.Email.Length > 0)
-            .Select(m => m.Email)
-            .Distinct(StringComparer.OrdinalIgnoreCase)
+        var admins = agency.Members.Select(m => (m, agency.Id)).Concat(client.Members.Select(m => (m, client.Id)))
+            .Where(x => x.m.Role is Domain.Permissions.Role.OrgAdmin && x.m.Email.Length > 0)
+            .DistinctBy(x => x.m.Email, StringComparer.OrdinalIgnoreCase)
+            .Select(x => new PlannedUser(x.m.UserId, x.m.Email, x.m.Name, x.Item2))
+            .Take(MaxAdminsNotified)
             .ToList();
-        var plan = new DisconnectionPlan(connection.Id, agency.Id, client.Id, agencyCreated, paused, reportIds.Count, losing, agencyCreated, removed, admins);
+        var plan = new DisconnectionPlan(connection.Id, agency.Id, client.Id, agencyCreated, paused, reportIds.Count, losing, agencyCreated, removed, admins, agency.Name, client.Name);
         return (plan, reportIds);
     }
 

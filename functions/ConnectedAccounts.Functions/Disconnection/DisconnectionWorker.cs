@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
@@ -72,7 +73,7 @@ public sealed class DisconnectionWorker(
                 new MembershipChanged(member.AccountId, "", member.UserId, null, version), AppJsonContext.Default.ProjectionMessage), ct);
         }
 
-        await CompleteAsync(connectionId, ct);
+        await CompleteAsync(connection.Value, plan, ct);
     }
 
     /// <summary>Pauses one integration for this client only; it keeps feeding its other clients.</summary>
@@ -137,13 +138,34 @@ public sealed class DisconnectionWorker(
     private Task SendAsync(string queue, string text, CancellationToken ct) =>
         queues.GetQueueClient(queue).SendMessageAsync(text, cancellationToken: ct);
 
-    private Task CompleteAsync(string connectionId, CancellationToken ct) =>
-        ChangeConnectionAsync(connectionId, c => c.CompleteDisconnect(), ct);
+    /// <summary>
+    /// Marks the connection disconnected and, in the same batch, queues the e-mail to the admins of both sides,
+    /// so they hear of it exactly once and with the final counts.
+    /// </summary>
+    private Task CompleteAsync(Connection connection, DisconnectionPlan plan, CancellationToken ct) =>
+        ChangeConnectionAsync(connection.Id, c => c.CompleteDisconnect(), ct, batch =>
+        {
+            foreach (var admin in plan.AdminsToNotify)
+            {
+                batch.Outbox(new OutboxEntry(EmailQueue.Name, EmailQueue.ToMessageText(new DisconnectedEmail(
+                    new EmailAddress(admin.Email, admin.Name),
+                    $"disconnected.{connection.Id}.{admin.UserId}",
+                    plan.AgencyAccountName,
+                    plan.ClientAccountName,
+                    plan.DisconnectedByName,
+                    plan.DisconnectedByAccountName,
+                    connection.DisconnectedAt ?? store.Time.GetUtcNow(),
+                    plan.IntegrationsToPause.Count,
+                    plan.ReportsToArchive,
+                    plan.AgencyCreatedClient,
+                    plan.OrganisationRemoved))));
+            }
+        });
 
     private Task RecordFailureAsync(string connectionId, string failure, CancellationToken ct) =>
         ChangeConnectionAsync(connectionId, c => c.RecordDisconnectFailure(failure.Length > 500 ? failure[..500] : failure), ct);
 
-    private async Task ChangeConnectionAsync(string connectionId, Func<Connection, Domain.Common.Outcome> change, CancellationToken ct)
+    private async Task ChangeConnectionAsync(string connectionId, Func<Connection, Domain.Common.Outcome> change, CancellationToken ct, Action<PartitionBatch>? alsoInBatch = null)
     {
         while (true)
         {
@@ -154,7 +176,9 @@ public sealed class DisconnectionWorker(
                 return;
             }
 
-            if ((await ConnectionsApi.Save(store, connection, client).CommitAsync(ct)).Succeeded)
+            var batch = ConnectionsApi.Save(store, connection, client);
+            alsoInBatch?.Invoke(batch);
+            if ((await batch.CommitAsync(ct)).Succeeded)
             {
                 return;
             }

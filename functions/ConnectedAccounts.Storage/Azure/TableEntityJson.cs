@@ -128,7 +128,7 @@ internal static class TableEntityJson
             JsonValueKind.String => value.GetString(),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number => value.TryGetInt32(out var i) ? i : value.GetDouble(),
+            JsonValueKind.Number => value.TryGetInt32(out var i) ? (object)i : value.GetDouble(),
             _ => null,
         },
     };

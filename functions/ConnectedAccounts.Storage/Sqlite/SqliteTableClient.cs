@@ -1,0 +1,322 @@
+using System.Text;
+using ConnectedAccounts.Storage.Tables;
+using Microsoft.Data.Sqlite;
+
+namespace ConnectedAccounts.Storage.Sqlite;
+
+/// <summary>
+/// One logical table in the embedded store, with Table Storage's semantics: If-Match on every update and delete,
+/// all-or-nothing transactions inside one partition, row-key ordered pages with an opaque continuation token.
+/// Every write runs in its own IMMEDIATE transaction and re-checks the ETag in its WHERE clause, so of many
+/// writers holding the same ETag exactly one wins.
+/// </summary>
+public sealed class SqliteTableClient : ITableClient
+{
+    private const int MaxPageSize = 1000;
+    private const int MaxTransactionActions = 100;
+
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+
+    // Table Storage names are case-insensitive; the stored key is the lower-case form.
+    private readonly string _key;
+
+    internal SqliteTableClient(string name, SqliteDatabase database, TimeProvider time)
+    {
+        Name = name;
+        _key = name.ToLowerInvariant();
+        _database = database;
+        _time = time;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Rows of all tables share one SQL table, so there is nothing to create.</summary>
+    public Task CreateIfNotExistsAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public async Task<TableEntity?> GetEntityIfExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Require(partitionKey, nameof(partitionKey));
+        TableKeys.Require(rowKey, nameof(rowKey));
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT partition_key, row_key, etag, timestamp, properties FROM entities
+            WHERE table_name = $table AND partition_key = $pk AND row_key = $rk
+            """;
+        command.Parameters.AddWithValue("$table", _key);
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$rk", rowKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadEntity(reader, select: null) : null;
+    }
+
+    public Task<TableWriteResult> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default) =>
+        WriteOneAsync(TableTransactionAction.Add(entity), cancellationToken);
+
+    public Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default) =>
+        WriteOneAsync(TableTransactionAction.Update(entity, ifMatch, mode), cancellationToken);
+
+    public Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default) =>
+        WriteOneAsync(TableTransactionAction.Upsert(entity, mode), cancellationToken);
+
+    public Task<TableWriteResult> DeleteEntityAsync(string partitionKey, string rowKey, ETag ifMatch, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Require(partitionKey, nameof(partitionKey));
+        TableKeys.Require(rowKey, nameof(rowKey));
+        return WriteOneAsync(TableTransactionAction.Delete(partitionKey, rowKey, ifMatch), cancellationToken);
+    }
+
+    public async Task<TablePage> QueryAsync(TableQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        TableKeys.Require(query.PartitionKey, nameof(query));
+        if (query.Top is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Top, "Top must be at least 1.");
+        }
+
+        var pageSize = Math.Min(query.Top ?? MaxPageSize, MaxPageSize);
+        var (from, to) = TableFilter.RowKeyRange(query);
+        var next = query.ContinuationToken is null ? null : DecodeToken(query.ContinuationToken);
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        // Absent bounds are NULL and drop out of the filter; one more row than the page tells whether there is a next.
+        command.CommandText = """
+            SELECT partition_key, row_key, etag, timestamp, properties FROM entities
+            WHERE table_name = $table AND partition_key = $pk
+              AND ($from IS NULL OR row_key >= $from)
+              AND ($to IS NULL OR row_key < $to)
+              AND ($next IS NULL OR row_key >= $next)
+            ORDER BY row_key
+            LIMIT $take
+            """;
+        command.Parameters.AddWithValue("$table", _key);
+        command.Parameters.AddWithValue("$pk", query.PartitionKey);
+        command.Parameters.AddWithValue("$from", (object?)from ?? DBNull.Value);
+        command.Parameters.AddWithValue("$to", (object?)to ?? DBNull.Value);
+        command.Parameters.AddWithValue("$next", (object?)next ?? DBNull.Value);
+        command.Parameters.AddWithValue("$take", pageSize + 1);
+
+        var items = new List<TableEntity>(Math.Min(pageSize, 64));
+        string? continuation = null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (items.Count == pageSize)
+            {
+                continuation = EncodeToken(reader.GetString(1));
+                break;
+            }
+
+            items.Add(ReadEntity(reader, query.Select));
+        }
+
+        return new TablePage(items, continuation);
+    }
+
+    public async Task<TableTransactionResult> SubmitTransactionAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        if (actions.Count is 0 or > MaxTransactionActions)
+        {
+            throw new ArgumentException($"A transaction holds 1 to {MaxTransactionActions} actions, not {actions.Count}.", nameof(actions));
+        }
+
+        var partitionKey = actions[0].Entity.PartitionKey;
+        var rowKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var action in actions)
+        {
+            ValidateKeys(action.Entity);
+            if (!string.Equals(action.Entity.PartitionKey, partitionKey, StringComparison.Ordinal))
+            {
+                throw new ArgumentException("All actions of a transaction must share one partition key.", nameof(actions));
+            }
+
+            if (!rowKeys.Add(action.Entity.RowKey))
+            {
+                throw new ArgumentException($"A transaction may touch row '{action.Entity.RowKey}' only once.", nameof(actions));
+            }
+        }
+
+        return await _database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var etags = new ETag[actions.Count];
+                for (var i = 0; i < actions.Count; i++)
+                {
+                    var result = await ApplyAsync(connection, transaction, actions[i], cancellationToken).ConfigureAwait(false);
+                    if (!result.Succeeded)
+                    {
+                        return TableTransactionResult.Failed(i, result.Status);
+                    }
+
+                    etags[i] = result.ETag;
+                }
+
+                return TableTransactionResult.Ok(etags);
+            },
+            result => result.Succeeded,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<TableWriteResult> WriteOneAsync(TableTransactionAction action, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action.Entity);
+        ValidateKeys(action.Entity);
+        return _database.WriteAsync(
+            (connection, transaction) => ApplyAsync(connection, transaction, action, cancellationToken),
+            result => result.Succeeded,
+            cancellationToken);
+    }
+
+    private static void ValidateKeys(TableEntity entity)
+    {
+        TableKeys.Require(entity.PartitionKey, nameof(entity));
+        TableKeys.Require(entity.RowKey, nameof(entity));
+    }
+
+    private async Task<TableWriteResult> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, TableTransactionAction action, CancellationToken cancellationToken)
+    {
+        var entity = action.Entity;
+        var stored = await ReadVersionAsync(connection, transaction, entity, cancellationToken).ConfigureAwait(false);
+
+        if (action.ActionType == TableTransactionActionType.Add)
+        {
+            return stored is null
+                ? await InsertAsync(connection, transaction, entity, cancellationToken).ConfigureAwait(false)
+                : TableWriteResult.Failed(TableWriteStatus.AlreadyExists);
+        }
+
+        var isUpsert = action.ActionType is TableTransactionActionType.UpsertMerge or TableTransactionActionType.UpsertReplace;
+        if (stored is null)
+        {
+            return isUpsert
+                ? await InsertAsync(connection, transaction, entity, cancellationToken).ConfigureAwait(false)
+                : TableWriteResult.Failed(TableWriteStatus.NotFound);
+        }
+
+        if (!isUpsert && !action.ETag.IsAny && !string.Equals(action.ETag.Value, stored.Value.ETag, StringComparison.Ordinal))
+        {
+            return TableWriteResult.Failed(TableWriteStatus.PreconditionFailed);
+        }
+
+        if (action.ActionType == TableTransactionActionType.Delete)
+        {
+            return await DeleteAsync(connection, transaction, entity, stored.Value.ETag, cancellationToken).ConfigureAwait(false);
+        }
+
+        var merge = action.ActionType is TableTransactionActionType.UpdateMerge or TableTransactionActionType.UpsertMerge;
+        IReadOnlyDictionary<string, object> properties = entity.Properties;
+        if (merge)
+        {
+            var merged = SqliteEntityProperties.Read(stored.Value.Properties);
+            foreach (var (name, value) in entity.Properties)
+            {
+                merged[name] = value;
+            }
+
+            properties = merged;
+        }
+
+        return await ReplaceAsync(connection, transaction, entity, properties, stored.Value.ETag, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(string ETag, string Properties)?> ReadVersionAsync(SqliteConnection connection, SqliteTransaction transaction, TableEntity entity, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, entity, """
+            SELECT etag, properties FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    private async Task<TableWriteResult> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, TableEntity entity, CancellationToken cancellationToken)
+    {
+        var etag = NewETag();
+        await using var command = Command(connection, transaction, entity, """
+            INSERT INTO entities (table_name, partition_key, row_key, etag, timestamp, properties)
+            VALUES ($table, $pk, $rk, $etag, $timestamp, $properties)
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.AddWithValue("$etag", etag.Value);
+        command.Parameters.AddWithValue("$timestamp", _time.GetUtcNow().UtcTicks);
+        command.Parameters.AddWithValue("$properties", SqliteEntityProperties.Serialize(entity.Properties));
+        var inserted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return inserted == 1 ? TableWriteResult.Ok(etag) : TableWriteResult.Failed(TableWriteStatus.AlreadyExists);
+    }
+
+    private async Task<TableWriteResult> ReplaceAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        TableEntity entity,
+        IReadOnlyDictionary<string, object> properties,
+        string expectedETag,
+        CancellationToken cancellationToken)
+    {
+        var etag = NewETag();
+        await using var command = Command(connection, transaction, entity, """
+            UPDATE entities SET etag = $etag, timestamp = $timestamp, properties = $properties
+            WHERE table_name = $table AND partition_key = $pk AND row_key = $rk AND etag = $expected
+            """);
+        command.Parameters.AddWithValue("$etag", etag.Value);
+        command.Parameters.AddWithValue("$timestamp", _time.GetUtcNow().UtcTicks);
+        command.Parameters.AddWithValue("$properties", SqliteEntityProperties.Serialize(properties));
+        command.Parameters.AddWithValue("$expected", expectedETag);
+        var updated = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return updated == 1 ? TableWriteResult.Ok(etag) : TableWriteResult.Failed(TableWriteStatus.PreconditionFailed);
+    }
+
+    private async Task<TableWriteResult> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, TableEntity entity, string expectedETag, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, entity, """
+            DELETE FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk AND etag = $expected
+            """);
+        command.Parameters.AddWithValue("$expected", expectedETag);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return deleted == 1 ? TableWriteResult.Ok(new ETag(string.Empty)) : TableWriteResult.Failed(TableWriteStatus.PreconditionFailed);
+    }
+
+    private SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, TableEntity entity, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+#pragma warning disable CA2100 // Every caller passes a constant; values go in as parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.Parameters.AddWithValue("$table", _key);
+        command.Parameters.AddWithValue("$pk", entity.PartitionKey);
+        command.Parameters.AddWithValue("$rk", entity.RowKey);
+        return command;
+    }
+
+    private static TableEntity ReadEntity(SqliteDataReader reader, IReadOnlyList<string>? select)
+    {
+        var entity = new TableEntity(reader.GetString(0), reader.GetString(1))
+        {
+            ETag = new ETag(reader.GetString(2)),
+            Timestamp = new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+        };
+        SqliteEntityProperties.Deserialize(reader.GetString(4), entity, select);
+        return entity;
+    }
+
+    // Random, not time-based: two writes in the same clock tick (or under a fake clock) must still differ.
+    private static ETag NewETag() => new($"W/\"{Guid.NewGuid():N}\"");
+
+    private static string EncodeToken(string nextRowKey) => Convert.ToBase64String(Encoding.UTF8.GetBytes(nextRowKey));
+
+    private static string DecodeToken(string token)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
+        }
+        catch (FormatException exception)
+        {
+            throw new ArgumentException("The continuation token was not issued by this store.", nameof(token), exception);
+        }
+    }
+}

@@ -5,7 +5,8 @@ using ConnectedAccounts.Api.Tests.Infrastructure;
 
 namespace ConnectedAccounts.Api.Tests.Disconnection;
 
-public sealed class DisconnectionTests(ApiFactory factory) : IClassFixture<ApiFactory>
+/// <summary>The disconnection scenarios; run on the embedded SQLite store and on Azure Storage (Azurite).</summary>
+public abstract class DisconnectionScenarios(ApiFactory factory)
 {
     [Fact]
     public async Task Independent_client_keeps_its_data_and_the_shared_integration_pauses_only_for_it()
@@ -186,3 +187,7 @@ public sealed class DisconnectionTests(ApiFactory factory) : IClassFixture<ApiFa
         Assert.Equal("disconnecting", (string?)second["state"]);
     }
 }
+
+public sealed class DisconnectionTests(ApiFactory factory) : DisconnectionScenarios(factory), IClassFixture<ApiFactory>;
+
+public sealed class DisconnectionOnAzureStorageTests(AzureStorageApiFactory factory) : DisconnectionScenarios(factory), IClassFixture<AzureStorageApiFactory>;

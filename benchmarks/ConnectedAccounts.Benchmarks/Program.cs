@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Running;
+using ConnectedAccounts.Benchmarks;
+
+// decision: BenchmarkDotNet over the access decision.
+// http <path-to-ConnectedAccounts.Functions.dll>: a loopback load run of an authorised call against a bare endpoint.
+return args.FirstOrDefault() switch
+{
+    "decision" => Run(() => BenchmarkRunner.Run<DecisionBenchmarks>(args: args[1..])),
+    "http" when args.Length >= 2 => await HttpLoadRun.RunAsync(args[1], args.Skip(2).ToArray()),
+    _ => Usage(),
+};
+
+static int Run(Action run)
+{
+    run();
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: decision [BenchmarkDotNet args] | http <ConnectedAccounts.Functions.dll> [--seconds N] [--concurrency N]");
+    return 2;
+}

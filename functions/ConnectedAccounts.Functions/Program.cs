@@ -5,16 +5,19 @@ using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddFunctionsHost();
 builder.AddStorage();
 builder.AddIdentity();
 builder.AddHttpApi();
+builder.Services.AddOutbox();
 builder.Services.AddAccounts();
 builder.Services.AddDisconnection();
-builder.Services.AddEmail();
+builder.Services.AddEmail().AddEmailFunction();
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -34,6 +37,7 @@ app.MapGroup("/api").RequireApiUser()
     .MapReportsApi()
     .MapItemsApi()
     .MapIntegrationsApi();
+app.MapFunctionsHost();
 
 app.Run();
 

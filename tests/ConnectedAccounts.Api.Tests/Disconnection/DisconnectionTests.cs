@@ -188,6 +188,6 @@ public abstract class DisconnectionScenarios(ApiFactory factory)
     }
 }
 
-public sealed class DisconnectionTests(ApiFactory factory) : DisconnectionScenarios(factory), IClassFixture<ApiFactory>;
+public sealed class DisconnectionTests(ManualQueuesApiFactory factory) : DisconnectionScenarios(factory), IClassFixture<ManualQueuesApiFactory>;
 
 public sealed class DisconnectionOnAzureStorageTests(AzureStorageApiFactory factory) : DisconnectionScenarios(factory), IClassFixture<AzureStorageApiFactory>;

@@ -8,6 +8,8 @@ public sealed class AzureStorageApiFactory : ApiFactory, IAsyncLifetime
 {
     private readonly AzuriteFixture _azurite = new();
 
+    protected override bool RunBackgroundJobs => false;
+
     public Task InitializeAsync() => _azurite.InitializeAsync();
 
     Task IAsyncLifetime.DisposeAsync() => _azurite.DisposeAsync();

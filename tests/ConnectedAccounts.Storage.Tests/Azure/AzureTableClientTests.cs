@@ -297,6 +297,27 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Null(await _table.GetEntityIfExistsAsync(_pk, "first"));
     }
 
+    [Theory]
+    [InlineData(TableTransactionActionType.UpdateMerge)]
+    [InlineData(TableTransactionActionType.UpdateReplace)]
+    [InlineData(TableTransactionActionType.Delete)]
+    public async Task A_batch_action_with_a_stale_etag_fails_the_whole_batch(TableTransactionActionType type)
+    {
+        // PLATFORM.md warns that Azurite ignores If-Match in batches; 3.37 honours it, and this keeps it proven.
+        var added = await _table.AddEntityAsync(new TableEntity(_pk, "r") { ["V"] = 1 });
+        await _table.UpdateEntityAsync(new TableEntity(_pk, "r") { ["V"] = 2 }, added.ETag);
+
+        var result = await _table.SubmitTransactionAsync(
+        [
+            TableTransactionAction.Add(new TableEntity(_pk, "new")),
+            new TableTransactionAction(type, new TableEntity(_pk, "r") { ["V"] = 3 }, added.ETag),
+        ]);
+
+        Assert.Equal((false, 1, TableWriteStatus.PreconditionFailed), (result.Succeeded, result.FailedIndex, result.FailedStatus));
+        Assert.Null(await _table.GetEntityIfExistsAsync(_pk, "new"));
+        Assert.Equal(2, (await _table.GetEntityIfExistsAsync(_pk, "r"))!.GetInt32("V"));
+    }
+
     [Fact]
     public async Task A_batch_of_one_hundred_succeeds_in_one_request()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ConnectedAccounts.Functions.Hosting;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -87,7 +88,12 @@ public sealed class PublishedHandlerTests(PublishedHandlerFixture handler) : ICl
     [Fact]
     public async Task Every_endpoint_of_the_program_is_covered_by_a_generated_http_route()
     {
-        await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Functions:RunBackgroundJobs", "false"));
+        // Like for like: the function definitions are generated in Production, where no dev-token route exists.
+        var data = Directory.CreateTempSubdirectory("ca-host-endpoints-");
+        await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseEnvironment("Production")
+            .UseSetting("Storage:DataPath", data.FullName)
+            .UseSetting("Functions:RunBackgroundJobs", "false"));
         var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<FunctionsHostEndpointMetadata>() is null)
             .ToList();

@@ -5,6 +5,7 @@ using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Invitations;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
 
@@ -15,6 +16,7 @@ builder.AddHttpApi();
 builder.Services.AddAccounts();
 builder.Services.AddDisconnection();
 builder.Services.AddEmail();
+builder.Services.AddInvitations();
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -25,6 +27,7 @@ app.UseMiddleware<IdempotencyMiddleware>();
 app.MapHealth();
 app.MapOpenApi().AllowAnonymous();
 app.MapDevTokens();
+app.MapInvitationPreview();
 app.MapGroup("/api").RequireApiUser()
     .MapAccountsApi()
     .MapMembersApi()
@@ -33,7 +36,8 @@ app.MapGroup("/api").RequireApiUser()
     .MapDisconnectionApi()
     .MapReportsApi()
     .MapItemsApi()
-    .MapIntegrationsApi();
+    .MapIntegrationsApi()
+    .MapInvitationsApi();
 
 app.Run();
 

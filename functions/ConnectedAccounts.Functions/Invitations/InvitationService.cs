@@ -33,6 +33,12 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>
+    /// A claim younger than this belongs to a request that may still be running, so a second accept (a double
+    /// click) loses; an older unfinished claim was left by a crash, and its accepter's retry finishes it.
+    /// </summary>
+    public static readonly TimeSpan ResumeAfter = TimeSpan.FromSeconds(30);
+
     public async Task<SendOutcome> SendAsync(
         string accountId, string address, Func<string, string, DateTimeOffset, TimeSpan, Invitation> build, bool queueEmail, CancellationToken ct)
     {
@@ -136,10 +142,11 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         }
 
         var etag = found.ETag;
-        var resuming = invitation.State == InvitationState.Accepted && !invitation.Completed && invitation.AcceptedByUserId == user.Id;
+        var now = store.Time.GetUtcNow();
+        var resuming = invitation.State == InvitationState.Accepted && !invitation.Completed && invitation.AcceptedByUserId == user.Id &&
+            now - invitation.EndedAt >= ResumeAfter;
         if (!resuming)
         {
-            var now = store.Time.GetUtcNow();
             if (invitation.Refusal(now) is { } refusal)
             {
                 return Problems.Of(refusal);

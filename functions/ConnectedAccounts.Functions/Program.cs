@@ -6,16 +6,19 @@ using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Invitations;
+using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddFunctionsHost();
 builder.AddStorage();
 builder.AddIdentity();
 builder.AddHttpApi();
+builder.Services.AddOutbox();
 builder.Services.AddAccounts();
 builder.Services.AddDisconnection();
-builder.Services.AddEmail();
+builder.Services.AddEmail().AddEmailFunction();
 builder.Services.AddInvitations();
 
 var app = builder.Build();
@@ -38,6 +41,7 @@ app.MapGroup("/api").RequireApiUser()
     .MapItemsApi()
     .MapIntegrationsApi()
     .MapInvitationsApi();
+app.MapFunctionsHost();
 
 app.Run();
 

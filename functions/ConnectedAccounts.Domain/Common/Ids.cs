@@ -19,12 +19,19 @@ public static class Ids
     /// <summary>A connection id carries its client account id, so the canonical row can be found from the id alone.</summary>
     public static string NewConnectionId(string clientAccountId) => New("con") + "." + clientAccountId;
 
+    /// <summary>
+    /// The client account id inside a connection id, or null when the string is not a well-formed connection id.
+    /// The whole id is checked, not only the part after the dot: it becomes a table key as it is.
+    /// </summary>
     public static string? ClientAccountIdOf(string connectionId)
     {
+        if (!IsWellFormed(connectionId) || !connectionId.StartsWith("con", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
         var dot = connectionId.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 && connectionId.StartsWith("con", StringComparison.Ordinal) && IsWellFormed(connectionId[(dot + 1)..])
-            ? connectionId[(dot + 1)..]
-            : null;
+        return dot > 0 && dot < connectionId.Length - 1 ? connectionId[(dot + 1)..] : null;
     }
 
     /// <summary>Whether a string from a client could be an id: short, and only the characters ids are made of.</summary>

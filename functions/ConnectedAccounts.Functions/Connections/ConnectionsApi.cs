@@ -150,13 +150,18 @@ public static class ConnectionsApi
             return Problems.NotFound("account");
         }
 
-        var page = await store.Data.QueryAsync(new TableQuery
+        var page = await store.Data.QueryClientPageAsync(new TableQuery
         {
             PartitionKey = accountId,
             RowKeyPrefix = Keys.ConnectionPrefix,
             Top = size,
             ContinuationToken = continuationToken,
         }, ct);
+        if (page is null)
+        {
+            return Paging.InvalidToken();
+        }
+
         var side = found.Value.Side;
         var items = page.Items
             .Select(DataStore.ToConnection)

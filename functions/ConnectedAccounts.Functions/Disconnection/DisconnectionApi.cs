@@ -2,6 +2,7 @@ using System.Text.Json;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Outbox;
@@ -30,7 +31,15 @@ public sealed record DisconnectionRequested(string ConnectionId)
 public static class DisconnectionApi
 {
     public static IServiceCollection AddDisconnection(this IServiceCollection services) =>
-        services.AddSingleton<DisconnectionPlanner>().AddSingleton<DisconnectionWorker>();
+        services.AddSingleton<DisconnectionPlanner>()
+            .AddSingleton<DisconnectionWorker>()
+            .AddQueueFunction<DisconnectionFunction>("DisconnectionWorker", DisconnectionRequested.QueueName);
+
+    public sealed class DisconnectionFunction(DisconnectionWorker worker) : IQueueFunction
+    {
+        public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken) =>
+            worker.HandleAsync(invocation.MessageText, invocation.DequeueCount, cancellationToken);
+    }
 
     public static RouteGroupBuilder MapDisconnectionApi(this RouteGroupBuilder api)
     {

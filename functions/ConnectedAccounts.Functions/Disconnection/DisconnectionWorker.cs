@@ -2,11 +2,13 @@ using System.Text.Json;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Email;
+using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
 using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Tables;
+using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Functions.Disconnection;
 
@@ -20,13 +22,13 @@ public sealed class DisconnectionWorker(
     DisconnectionPlanner planner,
     ResourceStore<Integration> integrations,
     IQueueServiceClient queues,
-    IConfiguration configuration,
+    IOptions<QueueRunnerOptions> queueOptions,
     ILogger<DisconnectionWorker> logger)
 {
     public const int BatchSize = 100;
     private const int ScanPageSize = 1000;
 
-    private int MaxDequeueCount => configuration.GetValue("Queues:MaxDequeueCount", 5);
+    private int MaxDequeueCount => queueOptions.Value.MaxDequeueCount;
 
     public async Task HandleAsync(string messageText, long dequeueCount, CancellationToken ct)
     {

@@ -37,4 +37,14 @@ public static class EmailServiceCollectionExtensions
         services.TryAddTransient<EmailSenderFunction>();
         return services;
     }
+
+    /// <summary>The e-mail sender as a queue function of the <see cref="EmailQueue.Name"/> queue.</summary>
+    public static IServiceCollection AddEmailFunction(this IServiceCollection services) =>
+        services.AddQueueFunction<EmailQueueFunction>("EmailSender", EmailQueue.Name);
+
+    public sealed class EmailQueueFunction(EmailSenderFunction sender) : Hosting.IQueueFunction
+    {
+        public Task HandleAsync(Hosting.QueueInvocation invocation, CancellationToken cancellationToken) =>
+            sender.HandleAsync(invocation.MessageText, cancellationToken);
+    }
 }

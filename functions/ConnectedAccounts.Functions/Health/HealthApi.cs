@@ -14,10 +14,14 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", CheckHealth).WithTags("Operations").AllowAnonymous();
+        app.MapGet("/livez", () => TypedResults.Ok(new HealthResponse("ok"))).WithTags("Operations").AllowAnonymous();
         return app;
     }
 
-    /// <summary>200 when the table store and the queue answer; 503 (problem) when either does not.</summary>
+    /// <summary>
+    /// Readiness: 200 when the table store and the queue answer; 503 (problem) when either does not.
+    /// <c>/livez</c> is liveness: the process serves HTTP, nothing more is asked.
+    /// </summary>
     public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> CheckHealth(
         ITableServiceClient tables, IQueueServiceClient queues, ILoggerFactory loggers, CancellationToken ct)
     {

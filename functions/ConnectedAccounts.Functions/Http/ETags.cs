@@ -6,7 +6,15 @@ namespace ConnectedAccounts.Functions.Http;
 /// <summary>HTTP ETag / If-Match over the storage ETag of the resource's row.</summary>
 public static class ETags
 {
-    public static string Header(ETag etag) => "\"" + etag.Value.Trim('"') + "\"";
+    /// <summary>
+    /// A strong entity-tag (RFC 9110): the store's version without its weak marker or quotes, quoted once. The store
+    /// changes the version on every write, so it is exact enough for If-Match, which compares strongly.
+    /// </summary>
+    public static string Header(ETag etag)
+    {
+        var value = etag.Value.StartsWith("W/", StringComparison.Ordinal) ? etag.Value[2..] : etag.Value;
+        return "\"" + value.Trim('"') + "\"";
+    }
 
     public static void Set(HttpContext context, ETag etag) => context.Response.Headers.ETag = Header(etag);
 

@@ -1,3 +1,6 @@
+using ConnectedAccounts.Storage.Tables;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace ConnectedAccounts.Functions.Http;
 
 /// <summary>The list shape of API.md.</summary>
@@ -23,6 +26,29 @@ public static class Paging
         }
 
         return requested;
+    }
+
+    /// <summary>
+    /// Runs a query whose continuation token came from a client. Null when the store refuses the token as one it
+    /// did not issue: a client's mistake, answered with <see cref="InvalidToken"/> rather than a 500.
+    /// </summary>
+    public static async Task<TablePage?> QueryClientPageAsync(this ITableClient table, TableQuery query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await table.QueryAsync(query, cancellationToken);
+        }
+        catch (ArgumentException ex) when (query.ContinuationToken is not null && ex is not ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    public static ProblemHttpResult InvalidToken()
+    {
+        var validation = new Validation();
+        validation.Add("continuationToken", "Not a continuation token this list issued.");
+        return validation.Problem!;
     }
 
     public static bool ValidToken(string? token) =>

@@ -26,6 +26,13 @@ public sealed class Validation
             return null;
         }
 
+        // Required fields are names: one line, so unlike free text they take no tab or line break either.
+        if (value.Any(char.IsControl))
+        {
+            Add(field, "Control characters are not allowed.");
+            return null;
+        }
+
         return Optional(field, value, maxLength);
     }
 

@@ -5,6 +5,7 @@ using ConnectedAccounts.Domain.Invitations;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
+using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Persistence;
@@ -20,7 +21,7 @@ public static class InvitationsSetup
         services.AddSingleton<InvitationStore>();
         services.AddSingleton<InvitationService>();
         services.AddSingleton<InvitationCleanup>();
-        return services;
+        return services.AddTimerFunction<InvitationCleanup>("InvitationCleanup", "Schedules:InvitationCleanup", "0 */15 * * * *");
     }
 }
 

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Azure.Identity;
 using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Storage.Azure;
 using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Sqlite;
 using ConnectedAccounts.Storage.Tables;
@@ -42,19 +44,31 @@ public static class StorageSetup
 
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations()
+            .Validate(
+                o => o.Provider == StorageProvider.Sqlite || o.ConnectionString is { Length: > 0 } || (o.TableEndpoint is not null && o.QueueEndpoint is not null),
+                "Storage:Provider=AzureStorage needs Storage:ConnectionString, or Storage:TableEndpoint and Storage:QueueEndpoint for a managed identity.")
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ITableServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            Directory.CreateDirectory(o.DataPath);
-            return new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
+            return o.Provider switch
+            {
+                StorageProvider.AzureStorage when o.ConnectionString is { Length: > 0 } cs => new AzureTableServiceClient(cs),
+                StorageProvider.AzureStorage => new AzureTableServiceClient(o.TableEndpoint!, new DefaultAzureCredential()),
+                _ => new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>()),
+            };
         });
         builder.Services.AddSingleton<IQueueServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            Directory.CreateDirectory(o.DataPath);
-            return new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
+            return o.Provider switch
+            {
+                StorageProvider.AzureStorage when o.ConnectionString is { Length: > 0 } cs => new AzureQueueServiceClient(cs),
+                StorageProvider.AzureStorage => new AzureQueueServiceClient(o.QueueEndpoint!, new DefaultAzureCredential()),
+                _ => new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>()),
+            };
         });
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSingleton<OutboxRelay>();

@@ -37,7 +37,11 @@ public static class IntegrationsApi
             return Problems.NotFound("account");
         }
 
-        var (page, token) = await integrations.ListAsync(accountId, size, continuationToken, ct);
+        if (await integrations.TryListAsync(accountId, size, continuationToken, ct) is not var (page, token))
+        {
+            return Paging.InvalidToken();
+        }
+
         return TypedResults.Ok(new Page<IntegrationResponse>(page.Select(s => IntegrationResponse.From(s.Value)).ToList(), token));
     }
 

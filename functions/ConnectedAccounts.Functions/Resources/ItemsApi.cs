@@ -39,7 +39,11 @@ public static class ItemsApi
             return denied;
         }
 
-        var (page, token) = await items.ListAsync(accountId, size, continuationToken, ct);
+        if (await items.TryListAsync(accountId, size, continuationToken, ct) is not var (page, token))
+        {
+            return Paging.InvalidToken();
+        }
+
         return TypedResults.Ok(new Page<Item>(page.Select(s => s.Value).ToList(), token));
     }
 

@@ -66,7 +66,11 @@ public static class ReportsApi
             return denied;
         }
 
-        var (items, token) = await reports.ListAsync(accountId, size, continuationToken, ct);
+        if (await reports.TryListAsync(accountId, size, continuationToken, ct) is not var (items, token))
+        {
+            return Paging.InvalidToken();
+        }
+
         var visible = items.Select(s => s.Value).Where(r => (includeArchived == true || !r.Archived) && Visible(access!, r)).ToList();
         return TypedResults.Ok(new Page<Report>(visible, token));
     }

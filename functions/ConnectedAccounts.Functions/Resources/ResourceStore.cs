@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
 
@@ -22,6 +23,13 @@ public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<
 
         var entity = await store.Data.GetEntityIfExistsAsync(accountId, Keys.Resource(kind, id), ct);
         return entity is null ? null : new(FromEntity(entity), entity.ETag);
+    }
+
+    /// <summary>A page for a client-supplied token; null when the store did not issue that token.</summary>
+    public async Task<(IReadOnlyList<Stored<T>> Items, string? ContinuationToken)?> TryListAsync(string accountId, int pageSize, string? token, CancellationToken ct)
+    {
+        var page = await store.Data.QueryClientPageAsync(new TableQuery { PartitionKey = accountId, RowKeyPrefix = Keys.ResourcePrefix(kind), Top = pageSize, ContinuationToken = token }, ct);
+        return page is null ? null : (page.Items.Select(e => new Stored<T>(FromEntity(e), e.ETag)).ToList(), page.ContinuationToken);
     }
 
     public async Task<(IReadOnlyList<Stored<T>> Items, string? ContinuationToken)> ListAsync(string accountId, int pageSize, string? token, CancellationToken ct)

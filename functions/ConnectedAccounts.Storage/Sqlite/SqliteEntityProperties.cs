@@ -70,7 +70,17 @@ internal static class SqliteEntityProperties
     }
 
     /// <summary>Fills <paramref name="entity"/>; with <paramref name="select"/> only the named properties.</summary>
-    public static void Deserialize(string json, TableEntity entity, IReadOnlyList<string>? select = null)
+    public static void Deserialize(string json, TableEntity entity, IReadOnlyList<string>? select = null) =>
+        Read(json, select, (name, value) => entity[name] = value);
+
+    public static Dictionary<string, object> Read(string json)
+    {
+        var properties = new Dictionary<string, object>(StringComparer.Ordinal);
+        Read(json, select: null, (name, value) => properties[name] = value);
+        return properties;
+    }
+
+    private static void Read(string json, IReadOnlyList<string>? select, Action<string, object> set)
     {
         using var document = JsonDocument.Parse(json);
         foreach (var property in document.RootElement.EnumerateObject())
@@ -81,7 +91,7 @@ internal static class SqliteEntityProperties
             }
 
             var value = property.Value.GetProperty("v");
-            entity[property.Name] = property.Value.GetProperty("t").GetString() switch
+            set(property.Name, property.Value.GetProperty("t").GetString() switch
             {
                 "String" => value.GetString()!,
                 "Int32" => value.GetInt32(),
@@ -92,14 +102,7 @@ internal static class SqliteEntityProperties
                 "Guid" => Guid.Parse(value.GetString()!, CultureInfo.InvariantCulture),
                 "Binary" => value.GetBytesFromBase64(),
                 var tag => throw new InvalidDataException($"Stored property '{property.Name}' has unknown type tag '{tag}'."),
-            };
+            });
         }
-    }
-
-    public static Dictionary<string, object> Read(string json)
-    {
-        var holder = new TableEntity("p", "r");
-        Deserialize(json, holder);
-        return new Dictionary<string, object>(holder.Properties, StringComparer.Ordinal);
     }
 }

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace ConnectedAccounts.Benchmarks;
+
+/// <summary>
+/// Starts the real service (standalone, SQLite, Release build) as its own process on loopback, sets up an agency
+/// connected to a client with reports, then loads two endpoints of that one process in alternating rounds: the
+/// bare liveness endpoint (no auth, no storage) and an agency user's authorised <c>GET …/reports</c>. Prints the
+/// median requests per second of each and their ratio.
+/// </summary>
+public static class HttpLoadRun
+{
+    public static async Task<int> RunAsync(string appDll, string[] options)
+    {
+        var seconds = Option(options, "--seconds", 8);
+        var concurrency = Option(options, "--concurrency", 16);
+        var rounds = Option(options, "--rounds", 3);
+        var port = FreePort();
+        var data = Directory.CreateTempSubdirectory("ca-bench-");
+        using var app = Process.Start(new ProcessStartInfo("dotnet", [appDll, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataPath", data.FullName, "--Auth:DevTokens", "true"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Logging__LogLevel__Default"] = "Warning" },
+        })!;
+        app.OutputDataReceived += (_, _) => { };
+        app.ErrorDataReceived += (_, _) => { };
+        app.BeginOutputReadLine();
+        app.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await WaitForAsync(http);
+            var (agencyToken, clientId) = await SetUpAsync(http);
+            var authorised = new Target("authorised GET /api/accounts/{client}/reports (agency user)", $"/api/accounts/{clientId}/reports", agencyToken);
+            var bare = new Target("bare GET /livez", "/livez", null);
+
+            await LoadAsync(http, bare, 2, concurrency);
+            await LoadAsync(http, authorised, 2, concurrency);
+            var results = new Dictionary<Target, List<double>> { [bare] = [], [authorised] = [] };
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var target in new[] { bare, authorised })
+                {
+                    results[target].Add(await LoadAsync(http, target, seconds, concurrency));
+                }
+            }
+
+            var bareRps = Median(results[bare]);
+            var authRps = Median(results[authorised]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"concurrency {concurrency}, {rounds} rounds of {seconds} s each, median requests/s:"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bare.Name}: {bareRps:F0}  (rounds: {string.Join(", ", results[bare].Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {authorised.Name}: {authRps:F0}  (rounds: {string.Join(", ", results[authorised].Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ratio authorised / bare: {authRps / bareRps:P0}"));
+            return 0;
+        }
+        finally
+        {
+            app.Kill(entireProcessTree: true);
+            await app.WaitForExitAsync();
+            data.Delete(recursive: true);
+        }
+    }
+
+    private sealed record Target(string Name, string Path, string? Token);
+
+    private static async Task<double> LoadAsync(HttpClient http, Target target, int seconds, int concurrency)
+    {
+        var stopAt = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var counts = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            var ok = 0;
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, target.Path);
+                if (target.Token is not null)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Token);
+                }
+
+                using var response = await http.SendAsync(request);
+                await response.Content.LoadIntoBufferAsync();
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"{target.Name} answered {(int)response.StatusCode}.");
+                }
+
+                ok++;
+            }
+
+            return ok;
+        }));
+        return counts.Sum() / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static async Task<(string AgencyToken, string ClientId)> SetUpAsync(HttpClient http)
+    {
+        var alice = await TokenAsync(http, "alice@agency.test");
+        var carol = await TokenAsync(http, "carol@client.test");
+        var agency = await PostAsync(http, alice, "/api/accounts", new { name = "Agency", kind = "agency" });
+        var client = await PostAsync(http, carol, "/api/accounts", new { name = "Client", kind = "client" });
+        var connection = await PostAsync(http, alice, $"/api/accounts/{agency["id"]}/connections", new { targetAccountId = (string)client["id"]! });
+        await PostAsync(http, carol, $"/api/connections/{connection["id"]}/accept", null);
+        for (var i = 0; i < 20; i++)
+        {
+            await PostAsync(http, carol, $"/api/accounts/{client["id"]}/reports", new { name = $"Report {i}" });
+        }
+
+        return (alice, (string)client["id"]!);
+    }
+
+    private static async Task<string> TokenAsync(HttpClient http, string email) =>
+        (string)(await PostAsync(http, null, "/api/dev/tokens", new { email }))["token"]!;
+
+    private static async Task<JsonObject> PostAsync(HttpClient http, string? token, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? JsonNode.Parse(text)!.AsObject() : throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
+    }
+
+    private static async Task WaitForAsync(HttpClient http)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/livez")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The service did not start.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static int Option(string[] options, string name, int fallback)
+    {
+        var index = Array.IndexOf(options, name);
+        return index >= 0 && index + 1 < options.Length ? int.Parse(options[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}

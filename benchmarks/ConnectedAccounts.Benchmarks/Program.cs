@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Running;
+using ConnectedAccounts.Benchmarks;
+
+// decision: BenchmarkDotNet over the access decision.
+// storage-batch [--connection-string CS] [--entities N] [--repetitions N]: Table Storage batches vs single writes.
+// http <path-to-ConnectedAccounts.Functions.dll>: a loopback load run of an authorised call against a bare endpoint.
+return args.FirstOrDefault() switch
+{
+    "decision" => Run(() => BenchmarkRunner.Run<DecisionBenchmarks>(args: args[1..])),
+    "storage-batch" => await StorageBatchBenchmark.RunAsync(args[1..]),
+    "http" when args.Length >= 2 => await HttpLoadRun.RunAsync(args[1], args.Skip(2).ToArray()),
+    _ => Usage(),
+};
+
+static int Run(Action run)
+{
+    run();
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: decision [BenchmarkDotNet args] | storage-batch [--connection-string CS] [--entities N] [--repetitions N] | http <ConnectedAccounts.Functions.dll> [--seconds N] [--concurrency N]");
+    return 2;
+}

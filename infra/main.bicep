@@ -1,0 +1,221 @@
+// Connected Accounts on Azure: a Flex Consumption function app running the custom handler, its storage (tables,
+// queues, the deployment container), a user-assigned identity with data roles only (no account keys anywhere),
+// Application Insights on Log Analytics, and Key Vault holding the SendGrid key. Not compiled on our build machines
+// (no Bicep CLI there): written against the published resource schemas; run `az bicep build` before the first deploy.
+
+@description('Base name; resource names are derived from it.')
+@minLength(3)
+@maxLength(18)
+param name string
+
+@description('Azure region of every resource.')
+param location string = resourceGroup().location
+
+@description('SendGrid API key, stored in Key Vault and read by the app through a Key Vault reference.')
+@secure()
+param sendGridApiKey string
+
+@description('Sender address for e-mail.')
+param emailFrom string = 'no-reply@example.com'
+
+@description('Largest number of instances Flex Consumption may scale out to.')
+param maximumInstanceCount int = 40
+
+@description('Memory per instance (MB): 512, 2048 or 4096.')
+param instanceMemoryMB int = 2048
+
+@description('Extra app settings, e.g. Auth__Authority or Schedules__<Timer> (every timer schedule setting must exist: the host resolves %Schedules__X% at startup).')
+param appSettings object = {}
+
+var suffix = uniqueString(resourceGroup().id, name)
+var storageName = toLower(take('st${replace(name, '-', '')}${suffix}', 24))
+var deploymentContainer = 'app-package'
+
+var roles = {
+  blobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-${name}'
+  location: location
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: storageName
+  location: location
+  sku: { name: 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    // Identity only: the app, the host and deployments all authenticate with Entra ID.
+    allowSharedKeyAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deploymentContainer
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Blob Data Owner on the account, not only the package container: the host keeps its timer schedule monitors and
+// singleton locks in blobs of AzureWebJobsStorage. Queues serve our queue triggers and the outbox relay; tables hold
+// the data. No management-plane role is granted.
+resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in [roles.blobDataOwner, roles.queueDataContributor, roles.tableDataContributor]: {
+  name: guid(storage.id, identity.id, role)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'log-${name}'
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-${name}'
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+    // Telemetry is accepted only with an Entra token (the identity below), not with the instrumentation key alone.
+    DisableLocalAuth: true
+  }
+}
+
+resource insightsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(insights.id, identity.id, roles.monitoringMetricsPublisher)
+  scope: insights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: take('kv-${name}-${suffix}', 24)
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 7
+  }
+}
+
+resource sendGridSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'SendGridApiKey'
+  properties: { value: sendGridApiKey }
+}
+
+resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: 'plan-${name}'
+  location: location
+  kind: 'functionapp'
+  sku: { tier: 'FlexConsumption', name: 'FC1' }
+  properties: { reserved: true }
+}
+
+var baseSettings = {
+  // Identity-based host storage: account name + managed identity, never a key.
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.properties.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  // What the program reads (see local.settings.json.example).
+  Storage__Provider: 'Azure'
+  Storage__AccountName: storage.name
+  Storage__ClientId: identity.properties.clientId
+  Email__Provider: 'SendGrid'
+  Email__From: emailFrom
+  Email__SendGridApiKey: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})'
+  AZURE_CLIENT_ID: identity.properties.clientId
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: 'func-${name}-${suffix}'
+  location: location
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references resolve with the user-assigned identity (the default would be a system identity).
+    keyVaultReferenceIdentity: identity.id
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.id
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      // The custom handler: the host starts host.json's defaultExecutablePath; no language worker.
+      runtime: { name: 'custom', version: '1.0' }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: [for setting in items(union(baseSettings, appSettings)): { name: setting.key, value: setting.value }]
+    }
+  }
+  dependsOn: [storageRoles, vaultRole, insightsRole, packageContainer, queueService, tableService]
+}
+
+output functionAppName string = app.name
+output apiUrl string = 'https://${app.properties.defaultHostName}/api'
+output storageAccountName string = storage.name
+output identityClientId string = identity.properties.clientId

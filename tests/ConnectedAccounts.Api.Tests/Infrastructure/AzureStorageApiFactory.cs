@@ -1,0 +1,23 @@
+using ConnectedAccounts.Storage.Tests.Azure;
+using Microsoft.AspNetCore.Hosting;
+
+namespace ConnectedAccounts.Api.Tests.Infrastructure;
+
+/// <summary>The real program on Azure Table and Queue Storage (Azurite), through the REST clients.</summary>
+public sealed class AzureStorageApiFactory : ApiFactory, IAsyncLifetime
+{
+    private readonly AzuriteFixture _azurite = new();
+
+    protected override bool RunBackgroundJobs => false;
+
+    public Task InitializeAsync() => _azurite.InitializeAsync();
+
+    Task IAsyncLifetime.DisposeAsync() => _azurite.DisposeAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Storage:Provider", "AzureStorage");
+        builder.UseSetting("Storage:ConnectionString", _azurite.ConnectionString);
+    }
+}

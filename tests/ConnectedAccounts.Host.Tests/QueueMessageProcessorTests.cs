@@ -1,0 +1,77 @@
+using ConnectedAccounts.Functions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ConnectedAccounts.Host.Tests;
+
+public sealed class QueueMessageProcessorTests
+{
+    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+    private readonly InvocationLog _log = new();
+    private readonly QueueFunctionRegistration _function = new("Recorder", "work", typeof(RecordingQueueFunction));
+    private readonly QueueRunnerOptions _options = new() { MaxDequeueCount = 3, VisibilityTimeout = TimeSpan.FromSeconds(10) };
+
+    private QueueMessageProcessor Processor()
+    {
+        var services = new ServiceCollection().AddSingleton(_log).AddScoped<RecordingQueueFunction>().BuildServiceProvider();
+        return new QueueMessageProcessor(new FunctionInvoker(services.GetRequiredService<IServiceScopeFactory>()), Options.Create(_options), NullLogger<QueueMessageProcessor>.Instance);
+    }
+
+    [Fact]
+    public async Task A_handled_message_is_deleted_and_the_handler_sees_its_delivery_count()
+    {
+        var queues = new InMemoryQueueService(_time);
+        await queues.Queue("work").SendMessageAsync("hello");
+        var message = (await queues.Queue("work").ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Single();
+
+        var outcome = await Processor().ProcessAsync(_function, queues.Queue("work"), queues.Queue("work-poison"), message, CancellationToken.None);
+
+        Assert.Equal(QueueMessageOutcome.Completed, outcome);
+        Assert.Empty(queues.Queue("work").Texts);
+        var invocation = Assert.Single(_log.Queue);
+        Assert.Equal(("hello", 1L, message.MessageId), (invocation.MessageText, invocation.DequeueCount, invocation.MessageId));
+    }
+
+    [Fact]
+    public async Task A_failing_message_is_retried_after_the_visibility_timeout_and_poisoned_after_max_dequeue_count()
+    {
+        var queues = new InMemoryQueueService(_time);
+        var (work, poison) = (queues.Queue("work"), queues.Queue("work-poison"));
+        await work.SendMessageAsync("fail");
+        var processor = Processor();
+        var outcomes = new List<QueueMessageOutcome>();
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var message = (await work.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Single();
+            outcomes.Add(await processor.ProcessAsync(_function, work, poison, message, CancellationToken.None));
+            Assert.Empty(await work.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1)));
+            _time.Advance(TimeSpan.FromSeconds(11));
+        }
+
+        Assert.Equal([QueueMessageOutcome.Retried, QueueMessageOutcome.Retried, QueueMessageOutcome.Poisoned], outcomes);
+        Assert.Equal([1L, 2L, 3L], _log.Queue.Select(i => i.DequeueCount));
+        Assert.Empty(work.Texts);
+        Assert.Equal(["fail"], poison.Texts);
+    }
+
+    [Fact]
+    public async Task A_message_delivered_more_often_than_allowed_goes_to_poison_without_running_the_handler()
+    {
+        var queues = new InMemoryQueueService(_time);
+        var (work, poison) = (queues.Queue("work"), queues.Queue("work-poison"));
+        await work.SendMessageAsync("crashed the process each time");
+        for (var i = 0; i < 3; i++)
+        {
+            await work.ReceiveMessagesAsync(1, TimeSpan.Zero);
+        }
+
+        var message = (await work.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Single();
+        var outcome = await Processor().ProcessAsync(_function, work, poison, message, CancellationToken.None);
+
+        Assert.Equal(QueueMessageOutcome.Poisoned, outcome);
+        Assert.Empty(_log.Queue);
+        Assert.Equal(["crashed the process each time"], poison.Texts);
+    }
+}

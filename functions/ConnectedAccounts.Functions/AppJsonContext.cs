@@ -9,6 +9,8 @@ using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Invitations;
+using ConnectedAccounts.Domain.Invitations;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Resources;
 
@@ -63,4 +65,11 @@ namespace ConnectedAccounts.Functions;
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(CreateClientResponse))]
 [JsonSerializable(typeof(Email.EmailRequest))]
+[JsonSerializable(typeof(InvitationSnapshot))]
+[JsonSerializable(typeof(InvitationPreview))]
+[JsonSerializable(typeof(InvitationResponse))]
+[JsonSerializable(typeof(Page<InvitationResponse>))]
+[JsonSerializable(typeof(AcceptInvitationRequest))]
+[JsonSerializable(typeof(InvitationAcceptedResponse))]
+[JsonSerializable(typeof(InviteMemberRequest))]
 public sealed partial class AppJsonContext : JsonSerializerContext;

@@ -5,6 +5,7 @@ using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Invitations;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
@@ -18,6 +19,7 @@ builder.Services.AddOutbox();
 builder.Services.AddAccounts();
 builder.Services.AddDisconnection();
 builder.Services.AddEmail().AddEmailFunction();
+builder.Services.AddInvitations();
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -28,6 +30,7 @@ app.UseMiddleware<IdempotencyMiddleware>();
 app.MapHealth();
 app.MapOpenApi().AllowAnonymous();
 app.MapDevTokens();
+app.MapInvitationPreview();
 app.MapGroup("/api").RequireApiUser()
     .MapAccountsApi()
     .MapMembersApi()
@@ -36,7 +39,8 @@ app.MapGroup("/api").RequireApiUser()
     .MapDisconnectionApi()
     .MapReportsApi()
     .MapItemsApi()
-    .MapIntegrationsApi();
+    .MapIntegrationsApi()
+    .MapInvitationsApi();
 app.MapFunctionsHost();
 
 app.Run();

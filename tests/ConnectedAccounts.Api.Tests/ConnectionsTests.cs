@@ -165,13 +165,15 @@ public sealed class ConnectionsTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task Connecting_by_email_is_not_available_yet()
+    public async Task Connecting_by_email_sends_a_pending_connection_invitation()
     {
         var alice = factory.ClientFor(TestUser.New("alice"));
         var agencyId = await alice.CreateAccountAsync("agency");
 
-        await alice.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetEmail = "someone@client.test" })
-            .ExpectProblemAsync(HttpStatusCode.BadRequest, "connection-by-email-unavailable");
+        var invitation = await alice.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetEmail = "someone@client.test" })
+            .ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("connection", (string?)invitation["kind"]);
+        Assert.Equal("pending", (string?)invitation["state"]);
     }
 
     [Fact]

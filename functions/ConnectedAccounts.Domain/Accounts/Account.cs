@@ -23,7 +23,8 @@ public enum ConnectionDirection
     CanGrantAccess,
 }
 
-public sealed record Member(string UserId, string Email, string Name, Role Role);
+/// <param name="Actions">When set, the member may do only these of the role's actions (a narrower invitation).</param>
+public sealed record Member(string UserId, string Email, string Name, Role Role, IReadOnlyList<PermissionAction>? Actions = null);
 
 /// <summary>
 /// The access an active connection gives, kept on the client account's row and changed in the same batch as the
@@ -240,9 +241,9 @@ public sealed class Account
     /// </summary>
     public AccessPath AccessFor(string userId, Func<ConnectionGrant, Role?> agencyRole)
     {
-        if (RoleOf(userId) is { } role)
+        if (MemberOf(userId) is { } member)
         {
-            return new AccessPath.Member(role);
+            return new AccessPath.Member(member.Role, member.Actions?.ToHashSet());
         }
 
         AccessPath best = new AccessPath.None();

@@ -10,7 +10,8 @@ public abstract record AccessPath
     {
     }
 
-    public sealed record Member(Role Role) : AccessPath;
+    /// <param name="Actions">A narrowing of the role's actions, when the member was invited with one.</param>
+    public sealed record Member(Role Role, IReadOnlySet<PermissionAction>? Actions = null) : AccessPath;
 
     /// <param name="AgencyRole">The user's role on the agency account.</param>
     /// <param name="ConnectionActive">Only an active connection gives access; pending, disconnecting and ended ones give none.</param>
@@ -34,7 +35,7 @@ public static class AccessDecision
 
     public static IReadOnlySet<PermissionAction> EffectiveActions(AccessPath path) => path switch
     {
-        AccessPath.Member m => PermissionMatrix.ActionsOf(m.Role),
+        AccessPath.Member m => m.Actions is null ? PermissionMatrix.ActionsOf(m.Role) : PermissionMatrix.ActionsOf(m.Role).Where(m.Actions.Contains).ToHashSet(),
         AccessPath.ViaConnection c => ViaConnection(c),
         _ => Nothing,
     };

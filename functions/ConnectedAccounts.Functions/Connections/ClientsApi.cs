@@ -5,6 +5,8 @@ using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Invitations;
+using ConnectedAccounts.Domain.Invitations;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
@@ -22,11 +24,11 @@ public static class ClientsApi
     }
 
     public static async Task<Results<Created<CreateClientResponse>, ProblemHttpResult>> CreateClient(
-        string agencyAccountId, CreateClientRequest request, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct)
+        string agencyAccountId, CreateClientRequest request, HttpContext http, AccessResolver access, DataStore store, InvitationService invitations, CancellationToken ct)
     {
         var validation = new Validation();
         var name = validation.Required("name", request.Name);
-        validation.Email("email", request.Email);
+        var email = validation.Email("email", request.Email);
         var agencyUsers = request.AgencyUsers is null ? AgencyUserSelection.Everyone : ConnectionWire.Selection("agencyUsers", request.AgencyUsers.All, request.AgencyUsers.UserIds, validation);
         if (validation.Problem is { } problem)
         {
@@ -55,8 +57,19 @@ public static class ClientsApi
             return Problems.Create(StatusCodes.Status400BadRequest, "agency-users-invalid", "Invalid request", "Agency users must be members of the agency account.");
         }
 
+        // The invitation row comes first, its e-mail with the account: an account that failed to commit leaves
+        // an invitation nobody was told about, never an e-mail for an account that does not exist.
+        var clientId = Ids.NewAccountId();
+        var sent = await invitations.SendAsync(agency.Id, email!, (id, hash, at, lifetime) => Invitation.Create(
+            id, hash, InvitationKind.ClientAccount, email!, agency.Id, agency.Name, user.Id, user.Name, user.Email, at, lifetime,
+            clientAccountId: clientId, clientAccountName: name), queueEmail: false, ct);
+        if (sent.RetryAfter is { } wait)
+        {
+            return InvitationsApi.RateLimited(http, wait);
+        }
+
         var now = store.Time.GetUtcNow();
-        var client = Account.Create(Ids.NewAccountId(), Ids.NewOrganisationId(), name!, AccountKind.Client, creator: null, now, createdByAccountId: agency.Id);
+        var client = Account.Create(clientId, Ids.NewOrganisationId(), name!, AccountKind.Client, creator: null, now, createdByAccountId: agency.Id);
         var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, ConnectionSide.Agency, user.Id, now, agencyUsers, null, null);
         connection.Accept(ConnectionSide.Client, now, null, null);
         client.ApplyConnection(connection);
@@ -66,12 +79,14 @@ public static class ClientsApi
             .PutConnection(connection, null)
             .Put(new TableEntity(client.Id, ConnectionsApi.PairRow(agency.Id)) { ["ConnectionId"] = connection.Id }, null)
             .Project(new ConnectionChanged(connection.ToSnapshot()))
+            .Outbox(invitations.InviteEmail(sent.Invitation!, sent.Token!))
             .CommitAsync(ct);
         if (!result.Succeeded)
         {
             return Problems.ConcurrentUpdate();
         }
 
-        return TypedResults.Created($"/api/accounts/{client.Id}", new CreateClientResponse(AccountResponse.From(client), ConnectionResponse.From(connection)));
+        return TypedResults.Created($"/api/accounts/{client.Id}", new CreateClientResponse(
+            AccountResponse.From(client), ConnectionResponse.From(connection), InvitationResponse.From(sent.Invitation!)));
     }
 }

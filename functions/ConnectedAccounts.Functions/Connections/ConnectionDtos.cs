@@ -54,7 +54,8 @@ public sealed record ConnectionResponse(
 
 public sealed record CreateClientRequest(string? Name, string? Email, AgencyUsersDto? AgencyUsers);
 
-public sealed record CreateClientResponse(AccountResponse Account, ConnectionResponse Connection);
+/// <param name="Invitation">The invitation e-mailed to the client address, whose acceptance makes its owner orgAdmin.</param>
+public sealed record CreateClientResponse(AccountResponse Account, ConnectionResponse Connection, Invitations.InvitationResponse? Invitation = null);
 
 public static class ConnectionWire
 {

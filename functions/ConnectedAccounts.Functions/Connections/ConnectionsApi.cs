@@ -5,6 +5,8 @@ using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
+using ConnectedAccounts.Functions.Invitations;
+using ConnectedAccounts.Domain.Invitations;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
@@ -32,8 +34,8 @@ public static class ConnectionsApi
     /// <summary>The row that allows one open (pending or active) connection per agency–client pair.</summary>
     public static string PairRow(string agencyAccountId) => "pair|" + agencyAccountId;
 
-    public static async Task<Results<Created<ConnectionResponse>, ProblemHttpResult>> RequestConnection(
-        string accountId, CreateConnectionRequest request, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct)
+    public static async Task<Results<Created<ConnectionResponse>, Created<InvitationResponse>, ProblemHttpResult>> RequestConnection(
+        string accountId, CreateConnectionRequest request, HttpContext http, AccessResolver access, DataStore store, InvitationService invitations, CancellationToken ct)
     {
         var validation = new Validation();
         if ((request.TargetAccountId is null) == (request.TargetEmail is null))
@@ -42,7 +44,7 @@ public static class ConnectionsApi
         }
 
         var targetId = validation.Id("targetAccountId", request.TargetAccountId, required: false);
-        validation.Email("targetEmail", request.TargetEmail, required: false);
+        var targetEmail = validation.Email("targetEmail", request.TargetEmail, required: false);
         var agencyUsers = request.AgencyUsers is null ? null : ConnectionWire.Selection("agencyUsers", request.AgencyUsers.All, request.AgencyUsers.UserIds, validation);
         var permissions = ConnectionWire.Permissions("permissions", request.Permissions, validation);
         var message = validation.Optional("message", request.Message);
@@ -62,15 +64,27 @@ public static class ConnectionsApi
             return Problems.Forbidden(PermissionAction.ConnectionsRequest.WireName());
         }
 
-        if (targetId is null)
-        {
-            return Problems.Create(StatusCodes.Status400BadRequest, "connection-by-email-unavailable", "Not available",
-                "Connecting by e-mail is not available yet; connect by targetAccountId.");
-        }
-
         if (from.Value.IsArchived)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "account-archived", "Conflict", "An archived account cannot connect.");
+        }
+
+        if (targetId is null)
+        {
+            // By e-mail: the connection itself is made when the invitee accepts and picks (or creates) the other side.
+            if (agencyUsers is not null && (from.Value.Side != ConnectionSide.Agency || agencyUsers.UserIds.Any(u => from.Value.RoleOf(u) is null)))
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, "agency-users-invalid", "Invalid request",
+                    "Agency users are chosen by the agency and must be members of the agency account.");
+            }
+
+            var terms = new ConnectionTerms(from.Value.Side, agencyUsers, permissions?.Order().ToList(), message);
+            return await InvitationsApi.InviteToConnectAsync(from.Value, user, targetEmail!, terms, http, invitations, ct) switch
+            {
+                { Result: Created<InvitationResponse> created } => created,
+                { Result: ProblemHttpResult p } => p,
+                var other => throw new InvalidOperationException($"Unexpected result {other.Result}."),
+            };
         }
 
         var target = await store.GetAccountAsync(targetId, ct);

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Http.Headers;
+using ConnectedAccounts.Api.Tests.Infrastructure;
+using ConnectedAccounts.Functions.Email;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Storage.Queues;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectedAccounts.Api.Tests.Invitations;
+
+/// <summary>A clock that moves only when a test says so; thread-safe.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private long _utcTicks = start.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan duration) => Interlocked.Add(ref _utcTicks, duration.Ticks);
+}
+
+/// <summary>
+/// The program on a manual clock, with a mailbox that drains the <c>email</c> queue (no sender runs in tests,
+/// so every queued e-mail waits there) and keeps what it read for the tests to look through.
+/// </summary>
+public class InvitationsFactory : ApiFactory
+{
+    private readonly List<EmailRequest> _mail = [];
+    private readonly SemaphoreSlim _mailLock = new(1, 1);
+
+    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>Off: the tests read the e-mail queue themselves, and run the cleanup when they choose.</summary>
+    protected override bool RunBackgroundJobs => false;
+
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>A client whose token outlives any clock move a test makes (the token check may read the same clock).</summary>
+    public HttpClient Signed(TestUser user)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(user, DateTimeOffset.UtcNow.AddYears(2)));
+        return client;
+    }
+
+    public HttpClient Anonymous() => CreateClient();
+
+    /// <summary>Waits for <paramref name="count"/> e-mails of type <typeparamref name="T"/> to <paramref name="address"/>.</summary>
+    public async Task<List<T>> MailAsync<T>(string address, int count = 1)
+        where T : EmailRequest
+    {
+        List<T> found = [];
+        await TestApi.EventuallyAsync(async () =>
+        {
+            await DrainAsync();
+            found = _mail.OfType<T>().Where(m => string.Equals(m.To.Address, address, StringComparison.OrdinalIgnoreCase)).ToList();
+            return found.Count >= count;
+        }, $"{count} {typeof(T).Name} to {address}");
+        return found;
+    }
+
+    /// <summary>Every e-mail to <paramref name="address"/> read so far (after the relay has had a moment).</summary>
+    public async Task<List<EmailRequest>> AllMailAsync(string address)
+    {
+        await Task.Delay(300);
+        await DrainAsync();
+        return _mail.Where(m => string.Equals(m.To.Address, address, StringComparison.OrdinalIgnoreCase)).ToList();
+    }
+
+    public static string TokenOf(Uri link) => link.Segments[^1];
+
+    private async Task DrainAsync()
+    {
+        var queue = Services.GetRequiredService<IQueueServiceClient>().GetQueueClient(EmailQueue.Name);
+        await _mailLock.WaitAsync();
+        try
+        {
+            await Services.GetRequiredService<OutboxRelay>().SweepAsync(CancellationToken.None);
+            while (true)
+            {
+                var messages = await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5));
+                if (messages.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (var message in messages)
+                {
+                    // Delivery is at least once (the relay and a sweep may both send a row), and the real sender
+                    // drops repeats by idempotency key; so does this mailbox.
+                    var mail = EmailQueue.FromMessageText(message.Text);
+                    if (!_mail.Any(m => m.IdempotencyKey == mail.IdempotencyKey))
+                    {
+                        _mail.Add(mail);
+                    }
+
+                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                }
+            }
+        }
+        finally
+        {
+            _mailLock.Release();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _mailLock.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>Low limits, so a test reaches them in a few calls.</summary>
+public sealed class LimitedInvitationsFactory : InvitationsFactory
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Invitations:MaxPerAccountPerDay"] = "3",
+        ["Invitations:MaxPerRecipientPerDay"] = "2",
+    };
+}
+
+public static class InvitationFlows
+{
+    public static async Task<string> InviteMemberAsync(this HttpClient admin, string accountId, string email, string role = "regularUser")
+    {
+        var invitation = await admin.PostJsonAsync($"/api/accounts/{accountId}/members", new { email, role }).ExpectAsync(HttpStatusCode.Accepted);
+        return (string)invitation["id"]!;
+    }
+}

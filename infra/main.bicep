@@ -18,6 +18,15 @@ param sendGridApiKey string
 @description('Sender address for e-mail.')
 param emailFrom string = 'no-reply@example.com'
 
+@description('Base URL of the web frontend; e-mail links point at {publicBaseUrl}/invitations/{token}.')
+param publicBaseUrl string
+
+@description('Microsoft Entra ID authority that issues the API\'s tokens, e.g. https://login.microsoftonline.com/<tenant>/v2.0.')
+param authAuthority string
+
+@description('Audience (application ID URI or client ID) the API\'s tokens are issued for.')
+param authAudience string
+
 @description('Largest number of instances Flex Consumption may scale out to.')
 param maximumInstanceCount int = 40
 
@@ -165,14 +174,20 @@ var baseSettings = {
   AzureWebJobsStorage__clientId: identity.properties.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
-  // What the program reads (see local.settings.json.example).
-  Storage__Provider: 'Azure'
-  Storage__AccountName: storage.name
-  Storage__ClientId: identity.properties.clientId
-  Email__Provider: 'SendGrid'
-  Email__From: emailFrom
-  Email__SendGridApiKey: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})'
+  // What the program reads (see local.settings.json.example). Storage through the identity, no keys.
+  Storage__Provider: 'AzureStorage'
+  Storage__TableEndpoint: storage.properties.primaryEndpoints.table
+  Storage__QueueEndpoint: storage.properties.primaryEndpoints.queue
   AZURE_CLIENT_ID: identity.properties.clientId
+  Auth__Authority: authAuthority
+  Auth__Audience: authAudience
+  Email__Provider: 'SendGrid'
+  Email__FromAddress: emailFrom
+  Email__PublicBaseUrl: publicBaseUrl
+  Email__SendGrid__ApiKey: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})'
+  // Every timer's schedule must exist as a setting: the host resolves %Schedules__X% at startup.
+  Schedules__OutboxSweep: '*/30 * * * * *'
+  Schedules__InvitationCleanup: '0 */15 * * * *'
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {

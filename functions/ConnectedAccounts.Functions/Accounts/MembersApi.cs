@@ -72,15 +72,11 @@ public static class MembersApi
         string accountId, string userId, HttpContext http, AccessResolver access, DataStore store, Role? role, CancellationToken ct)
     {
         var caller = http.User();
-        if (await access.ResolveAsync(accountId, caller.Id, ct) is not { IsMember: true } found)
+        if ((await access.AuthorizeMemberAsync(http, accountId, PermissionAction.MembersManage, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
-        if (!found.Can(PermissionAction.MembersManage))
-        {
-            return Problems.Forbidden(PermissionAction.MembersManage.WireName());
-        }
 
         var account = found.Value;
         if (account.MemberOf(userId) is not { } member)

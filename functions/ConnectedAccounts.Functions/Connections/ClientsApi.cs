@@ -36,16 +36,12 @@ public static class ClientsApi
         }
 
         var user = http.User();
-        if (await access.ResolveAsync(agencyAccountId, user.Id, ct) is not { IsMember: true } found)
+        if ((await access.AuthorizeMemberAsync(http, agencyAccountId, PermissionAction.ConnectionsRequest, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
         var agency = found.Value;
-        if (!found.Can(PermissionAction.ConnectionsRequest))
-        {
-            return Problems.Forbidden(PermissionAction.ConnectionsRequest.WireName());
-        }
 
         if (agency.Side != ConnectionSide.Agency || agency.IsArchived)
         {

@@ -54,15 +54,11 @@ public static class ConnectionsApi
         }
 
         var user = http.User();
-        if (await access.ResolveAsync(accountId, user.Id, ct) is not { IsMember: true } from)
+        if ((await access.AuthorizeMemberAsync(http, accountId, PermissionAction.ConnectionsRequest, ct)).Denied(out var denied, out var from))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
-        if (!from.Can(PermissionAction.ConnectionsRequest))
-        {
-            return Problems.Forbidden(PermissionAction.ConnectionsRequest.WireName());
-        }
 
         if (from.Value.IsArchived)
         {

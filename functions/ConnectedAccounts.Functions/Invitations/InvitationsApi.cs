@@ -191,15 +191,11 @@ public static class InvitationsApi
         }
 
         var user = http.User();
-        if (await access.ResolveAsync(accountId, user.Id, ct) is not { IsMember: true } found)
+        if ((await access.AuthorizeMemberAsync(http, accountId, PermissionAction.MembersManage, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
-        if (!found.Can(PermissionAction.MembersManage))
-        {
-            return Problems.Forbidden(PermissionAction.MembersManage.WireName());
-        }
 
         if (role == Role.OrgAdmin && found.MemberRole != Role.OrgAdmin)
         {

@@ -69,8 +69,7 @@ public static class IntegrationsApi
             return problem;
         }
 
-        var (access, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.IntegrationsCreateAndMap, ct);
-        if (denied is not null)
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.IntegrationsCreateAndMap, ct)).Denied(out var denied, out var access))
         {
             return denied;
         }
@@ -85,7 +84,7 @@ public static class IntegrationsApi
             }
         }
 
-        var integration = new Integration(Ids.New("int"), access!.Value.Id, name!, mapped, [], http.User().Id, time.GetUtcNow());
+        var integration = new Integration(Ids.New("int"), access.Value.Id, name!, mapped, [], http.User().Id, time.GetUtcNow());
         var etag = await integrations.PutAsync(accountId, integration.Id, integration, null, ct);
         if (etag is null)
         {

@@ -33,8 +33,7 @@ public static class ItemsApi
             return problem;
         }
 
-        var (_, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct);
-        if (denied is not null)
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct)).Denied(out var denied, out _))
         {
             return denied;
         }
@@ -58,8 +57,7 @@ public static class ItemsApi
             return problem;
         }
 
-        var (_, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsCreate, ct);
-        if (denied is not null)
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsCreate, ct)).Denied(out var denied, out _))
         {
             return denied;
         }
@@ -79,8 +77,7 @@ public static class ItemsApi
     public static async Task<Results<Ok<Item>, ProblemHttpResult>> GetItem(
         string accountId, string itemId, HttpContext http, AccessResolver resolver, ResourceStore<Item> items, CancellationToken ct)
     {
-        var (_, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct);
-        if (denied is not null)
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct)).Denied(out var denied, out _))
         {
             return denied;
         }
@@ -105,8 +102,7 @@ public static class ItemsApi
             return problem;
         }
 
-        var (_, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct);
-        if (denied is not null)
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct)).Denied(out var denied, out _))
         {
             return denied;
         }

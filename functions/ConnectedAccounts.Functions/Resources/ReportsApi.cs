@@ -60,8 +60,7 @@ public static class ReportsApi
             return problem;
         }
 
-        var (access, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ReportsRead, ct);
-        if (denied is not null)
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ReportsRead, ct)).Denied(out var denied, out var access))
         {
             return denied;
         }
@@ -71,7 +70,7 @@ public static class ReportsApi
             return Paging.InvalidToken();
         }
 
-        var visible = items.Select(s => s.Value).Where(r => (includeArchived == true || !r.Archived) && Visible(access!, r)).ToList();
+        var visible = items.Select(s => s.Value).Where(r => (includeArchived == true || !r.Archived) && Visible(access, r)).ToList();
         return TypedResults.Ok(new Page<Report>(visible, token));
     }
 
@@ -86,8 +85,7 @@ public static class ReportsApi
             return problem;
         }
 
-        var (access, denied) = await resolver.AuthorizeAsync(http, accountId, PermissionAction.ReportsCreate, ct);
-        if (denied is not null)
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ReportsCreate, ct)).Denied(out var denied, out var access))
         {
             return denied;
         }
@@ -101,7 +99,7 @@ public static class ReportsApi
         }
 
         ETags.Set(http, etag.Value);
-        return TypedResults.Created($"/api/accounts/{access!.Value.Id}/reports/{report.Id}", report);
+        return TypedResults.Created($"/api/accounts/{access.Value.Id}/reports/{report.Id}", report);
     }
 
     public static async Task<Results<Ok<Report>, ProblemHttpResult>> GetReport(
@@ -204,14 +202,13 @@ public static class ReportsApi
     private static async Task<(Stored<Report>? Found, ProblemHttpResult? Problem)> LoadAsync(
         string accountId, string reportId, PermissionAction action, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, CancellationToken ct)
     {
-        var (access, denied) = await resolver.AuthorizeAsync(http, accountId, action, ct);
-        if (denied is not null)
+        if ((await resolver.AuthorizeAsync(http, accountId, action, ct)).Denied(out var denied, out var access))
         {
             return (null, denied);
         }
 
         var found = await reports.GetAsync(accountId, reportId, ct);
-        return found is null || !Visible(access!, found.Value) ? (null, Problems.NotFound("report")) : (found, null);
+        return found is null || !Visible(access, found.Value) ? (null, Problems.NotFound("report")) : (found, null);
     }
 
     private static async Task<Results<Ok<Report>, ProblemHttpResult>> ChangeAsync(

@@ -1,0 +1,48 @@
+using System.Diagnostics.CodeAnalysis;
+using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Http;
+using ConnectedAccounts.Functions.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectedAccounts.Functions.Accounts;
+
+/// <summary>The two questions endpoints ask of <see cref="AccessResolver"/>, answered with the problem to return.</summary>
+public static class AccountAuthorization
+{
+    /// <summary>The caller's access to the account if it allows <paramref name="action"/>; else 404 (no way in) or 403.</summary>
+    public static async Task<Authorization> AuthorizeAsync(
+        this AccessResolver resolver, HttpContext http, string accountId, PermissionAction action, CancellationToken ct)
+    {
+        if (await resolver.ResolveAsync(accountId, http.User().Id, ct) is not { } access)
+        {
+            return new(null, Problems.NotFound("account"));
+        }
+
+        return access.Can(action) ? new(access, null) : new(null, Problems.Forbidden(action.WireName()));
+    }
+
+    /// <summary>
+    /// The caller's access if they are a member of the account itself (not an agency user reaching it) and may do
+    /// <paramref name="action"/> there; else 404 (no way in, or only through a connection) or 403.
+    /// </summary>
+    public static async Task<Authorization> AuthorizeMemberAsync(
+        this AccessResolver resolver, HttpContext http, string accountId, PermissionAction action, CancellationToken ct)
+    {
+        if (await resolver.ResolveAsync(accountId, http.User().Id, ct) is not { IsMember: true } access)
+        {
+            return new(null, Problems.NotFound("account"));
+        }
+
+        return access.Can(action) ? new(access, null) : new(null, Problems.Forbidden(action.WireName()));
+    }
+}
+
+/// <summary>Either the caller's access, or the problem to answer with.</summary>
+public readonly record struct Authorization(AccountAccess? Access, ProblemHttpResult? Problem)
+{
+    public bool Denied([NotNullWhen(true)] out ProblemHttpResult? problem, [NotNullWhen(false)] out AccountAccess? access)
+    {
+        (problem, access) = (Problem, Access);
+        return problem is not null;
+    }
+}

@@ -41,23 +41,31 @@ public static class HttpLoadRun
             var authorised = new Target("authorised GET /api/accounts/{client}/reports (agency user)", $"/api/accounts/{clientId}/reports", agencyToken);
             var bare = new Target("bare GET /livez", "/livez", null);
 
-            await LoadAsync(http, bare, 2, concurrency);
-            await LoadAsync(http, authorised, 2, concurrency);
-            var results = new Dictionary<Target, List<double>> { [bare] = [], [authorised] = [] };
+            // The same authorisation without the list, to tell the decision's cost from the listing's.
+            var decisionOnly = new Target("authorised GET /api/accounts/{client}/permissions (agency user)", $"/api/accounts/{clientId}/permissions", agencyToken);
+            Target[] targets = [bare, authorised, decisionOnly];
+            foreach (var target in targets)
+            {
+                await LoadAsync(http, target, 2, concurrency);
+            }
+
+            var results = targets.ToDictionary(t => t, _ => new List<double>());
             for (var round = 0; round < rounds; round++)
             {
-                foreach (var target in new[] { bare, authorised })
+                foreach (var target in targets)
                 {
                     results[target].Add(await LoadAsync(http, target, seconds, concurrency));
                 }
             }
 
             var bareRps = Median(results[bare]);
-            var authRps = Median(results[authorised]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"concurrency {concurrency}, {rounds} rounds of {seconds} s each, median requests/s:"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bare.Name}: {bareRps:F0}  (rounds: {string.Join(", ", results[bare].Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))})"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {authorised.Name}: {authRps:F0}  (rounds: {string.Join(", ", results[authorised].Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))})"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ratio authorised / bare: {authRps / bareRps:P0}"));
+            foreach (var target in targets)
+            {
+                var rps = Median(results[target]);
+                var perRound = string.Join(", ", results[target].Select(r => r.ToString("F0", CultureInfo.InvariantCulture)));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {target.Name}: {rps:F0} = {rps / bareRps:P0} of bare  (rounds: {perRound})"));
+            }
             return 0;
         }
         finally

@@ -34,7 +34,8 @@ public sealed record ConnectionResponse(
     AgencyUsersDto AgencyUsers,
     IReadOnlyList<string> Permissions,
     IReadOnlyList<string> AccountManagers,
-    string? Message)
+    string? Message,
+    string? DisconnectFailure)
 {
     public static ConnectionResponse From(Connection c) => new(
         c.Id,
@@ -49,7 +50,8 @@ public sealed record ConnectionResponse(
         c.AgencyUsers.All ? new AgencyUsersDto(true, null) : new AgencyUsersDto(null, c.AgencyUsers.UserIds),
         c.Permissions.Order().Select(p => p.WireName()).ToList(),
         c.AccountManagerIds,
-        c.Message);
+        c.Message,
+        c.DisconnectFailure);
 }
 
 public sealed record CreateClientRequest(string? Name, string? Email, AgencyUsersDto? AgencyUsers);

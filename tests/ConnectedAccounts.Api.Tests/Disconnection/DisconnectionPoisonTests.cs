@@ -1,0 +1,54 @@
+using System.Net;
+using ConnectedAccounts.Api.Tests.Infrastructure;
+using ConnectedAccounts.Functions.Disconnection;
+using ConnectedAccounts.Functions.Hosting;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Queues;
+using ConnectedAccounts.Storage.Tables;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectedAccounts.Api.Tests.Disconnection;
+
+public sealed class DisconnectionPoisonTests(ManualQueuesApiFactory factory) : IClassFixture<ManualQueuesApiFactory>
+{
+    [Fact]
+    public async Task A_step_that_keeps_failing_ends_in_the_poison_queue_and_the_connection_says_so()
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var carol = factory.ClientFor(TestUser.New("carol"));
+        var (_, clientId, connectionId) = await TestApi.ConnectAsync(alice, carol);
+        await carol.PostAsync($"/api/connections/{connectionId}/disconnect", null).ExpectAsync(HttpStatusCode.Accepted);
+
+        // A persistent fault: the stored plan is gone, so every delivery of the message fails.
+        var services = factory.Services;
+        var data = services.GetRequiredService<ITableServiceClient>().GetTableClient(Keys.DataTable);
+        Assert.True((await data.DeleteEntityAsync(clientId, DisconnectionPlan.RowKey(connectionId), ETag.Any)).Succeeded);
+        await services.GetRequiredService<OutboxRelay>().SweepAsync(CancellationToken.None);
+
+        // The standalone poller's own processing, one delivery at a time, until the message is poisoned.
+        var queues = services.GetRequiredService<IQueueServiceClient>();
+        var function = services.GetRequiredService<FunctionCatalog>().Queues.Single(q => q.QueueName == DisconnectionRequested.QueueName);
+        var processor = services.GetRequiredService<QueueMessageProcessor>();
+        var queue = queues.GetQueueClient(DisconnectionRequested.QueueName);
+        var poison = queues.GetQueueClient(QueueMessageProcessor.PoisonQueueName(DisconnectionRequested.QueueName));
+        var outcomes = new List<QueueMessageOutcome>();
+        while (!outcomes.Contains(QueueMessageOutcome.Poisoned))
+        {
+            Assert.True(outcomes.Count < 10, "The message was not poisoned after 10 deliveries.");
+            foreach (var message in await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1)))
+            {
+                outcomes.Add(await processor.ProcessAsync(function, queue, poison, message, CancellationToken.None));
+            }
+
+            await Task.Delay(150);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(QueueMessageOutcome.Retried, 4), QueueMessageOutcome.Poisoned], outcomes);
+        Assert.Equal(1, await poison.GetApproximateMessageCountAsync());
+        var connection = await carol.GetAsync($"/api/connections/{connectionId}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("disconnecting", (string?)connection["state"]);
+        Assert.Contains("InvalidDataException", (string?)connection["disconnectFailure"], StringComparison.Ordinal);
+        await alice.GetAsync($"/api/accounts/{clientId}/reports").ExpectProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+}

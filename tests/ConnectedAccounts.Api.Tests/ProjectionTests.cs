@@ -72,4 +72,21 @@ public sealed class ProjectionTests(ApiFactory factory) : IClassFixture<ApiFacto
         await TestApi.EventuallyAsync(async () => (await alice.GetJsonAsync("/api/accounts")).Ids().Contains(clientId), "the created client is in the switcher");
         await TestApi.EventuallyAsync(async () => (await alice.GetJsonAsync($"/api/accounts/{agencyId}/connections?state=active")).Ids().Count() == 1, "the agency lists the connection");
     }
+
+    [Fact]
+    public async Task After_a_disconnect_the_switcher_and_the_agencys_list_drop_the_client()
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var carol = factory.ClientFor(TestUser.New("carol"));
+        var (agencyId, clientId, connectionId) = await TestApi.ConnectAsync(alice, carol);
+        await TestApi.EventuallyAsync(async () => (await alice.GetJsonAsync("/api/accounts")).Ids().Contains(clientId), "the client is in the switcher");
+
+        await carol.PostAsync($"/api/connections/{connectionId}/disconnect", null).ExpectAsync(HttpStatusCode.Accepted);
+
+        await TestApi.EventuallyAsync(async () => !(await alice.GetJsonAsync("/api/accounts")).Ids().Contains(clientId), "the switcher drops the client");
+        await TestApi.EventuallyAsync(
+            async () => (await alice.GetJsonAsync($"/api/accounts/{agencyId}/connections?state=disconnected")).Ids().SequenceEqual([connectionId]),
+            "the agency's list shows the connection disconnected");
+        Assert.Empty((await alice.GetJsonAsync($"/api/accounts/{agencyId}/connections?state=active"))["items"]!.AsArray());
+    }
 }

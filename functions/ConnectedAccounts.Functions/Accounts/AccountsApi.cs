@@ -59,17 +59,17 @@ public static class AccountsApi
     {
         var user = http.User();
         var entries = new List<SwitcherEntry>();
-        var memberships = await QueryAllAsync(tables.GetTableClient(Keys.UsersTable), Keys.UserPartition(user.Id), Keys.UserMembershipPrefix, ct);
-        foreach (var membership in memberships.Where(m => m.GetBoolean("Removed") != true))
+        var memberships = tables.GetTableClient(Keys.UsersTable).QueryAllAsync(new TableQuery { PartitionKey = Keys.UserPartition(user.Id), RowKeyPrefix = Keys.UserMembershipPrefix }, ct);
+        await foreach (var membership in memberships)
         {
-            var account = await store.GetAccountAsync(membership.GetString("AccountId") ?? "", ct);
+            var account = membership.GetBoolean("Removed") == true ? null : await store.GetAccountAsync(membership.GetString("AccountId") ?? "", ct);
             if (account?.Value.RoleOf(user.Id) is not { } role)
             {
                 continue;
             }
 
             entries.Add(Entry(account.Value, role, "member", null));
-            foreach (var copy in await QueryAllAsync(store.Data, account.Value.Id, Keys.ConnectionPrefix + "a|", ct))
+            await foreach (var copy in store.Data.QueryAllAsync(new TableQuery { PartitionKey = account.Value.Id, RowKeyPrefix = Keys.ConnectionPrefix + "a|" }, ct))
             {
                 var connection = DataStore.ToConnection(copy);
                 if (connection.IsActive && connection.AgencyUsers.Includes(user.Id) && await access.ResolveAsync(connection.ClientAccountId, user.Id, ct) is { IsMember: false } client)
@@ -153,20 +153,5 @@ public static class AccountsApi
         }
 
         return TypedResults.Ok(new PermissionsResponse(found.Actions.Order().Select(a => a.WireName()).ToList()));
-    }
-
-    public static async Task<List<TableEntity>> QueryAllAsync(ITableClient table, string partitionKey, string prefix, CancellationToken ct)
-    {
-        var rows = new List<TableEntity>();
-        string? token = null;
-        do
-        {
-            var page = await table.QueryAsync(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = prefix, ContinuationToken = token }, ct);
-            rows.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-
-        return rows;
     }
 }

@@ -46,7 +46,7 @@ public sealed class DisconnectionPlanner(DataStore store, ResourceStore<Integrat
         var paused = new List<PlannedIntegration>();
         foreach (var accountId in agencyCreated ? new[] { agency.Id, client.Id } : [agency.Id])
         {
-            foreach (var integration in await AllAsync(integrations, accountId, ct))
+            foreach (var integration in await integrations.AllAsync(accountId, ct))
             {
                 var feedsClient = integration.MappedClientAccountIds.Contains(client.Id) || (accountId == client.Id && integration.MappedClientAccountIds.Count == 0);
                 if (feedsClient && !integration.PausedFor.Contains(client.Id))
@@ -57,7 +57,7 @@ public sealed class DisconnectionPlanner(DataStore store, ResourceStore<Integrat
         }
 
         var reportIds = agencyCreated
-            ? (await AllAsync(reports, client.Id, ct)).Where(r => !r.Archived).Select(r => r.Id).ToList()
+            ? (await reports.AllAsync(client.Id, ct)).Where(r => !r.Archived).Select(r => r.Id).ToList()
             : [];
         var losing = agency.Members
             .Where(m => connection.AgencyUsers.Includes(m.UserId))
@@ -72,21 +72,6 @@ public sealed class DisconnectionPlanner(DataStore store, ResourceStore<Integrat
             .ToList();
         var plan = new DisconnectionPlan(connection.Id, agency.Id, client.Id, agencyCreated, paused, reportIds.Count, losing, agencyCreated, removed, admins, agency.Name, client.Name);
         return (plan, reportIds);
-    }
-
-    private static async Task<List<T>> AllAsync<T>(ResourceStore<T> resources, string accountId, CancellationToken ct)
-    {
-        var all = new List<T>();
-        string? token = null;
-        do
-        {
-            var (items, next) = await resources.ListAsync(accountId, 1000, token, ct);
-            all.AddRange(items.Select(s => s.Value));
-            token = next;
-        }
-        while (token is not null);
-
-        return all;
     }
 
     public static TableEntity ToEntity(DisconnectionPlan plan) =>

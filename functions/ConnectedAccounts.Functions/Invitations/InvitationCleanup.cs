@@ -39,7 +39,7 @@ public sealed class InvitationCleanup(DataStore store, InvitationStore invitatio
         {
             var partition = InvitationKeys.ExpiryDay(day);
             var remaining = 0;
-            foreach (var row in await Accounts.AccountsApi.QueryAllAsync(store.Data, partition, "", cancellationToken))
+            await foreach (var row in store.Data.QueryAllAsync(new TableQuery { PartitionKey = partition }, cancellationToken))
             {
                 var outcome = await ProcessAsync(row, day < today, now, cancellationToken);
                 expired += outcome.Expired;

@@ -149,7 +149,7 @@ public sealed class InvitationStore(DataStore store, IOptions<InvitationOptions>
     public async Task<List<Stored<Invitation>>> ListAsync(string partition, string? prefix, CancellationToken ct)
     {
         var found = new List<Stored<Invitation>>();
-        foreach (var index in await Accounts.AccountsApi.QueryAllAsync(Data, partition, prefix ?? "", ct))
+        await foreach (var index in Data.QueryAllAsync(new TableQuery { PartitionKey = partition, RowKeyPrefix = prefix }, ct))
         {
             if (index.GetString("Hash") is { } hash && await GetAsync(hash, ct) is { } invitation)
             {

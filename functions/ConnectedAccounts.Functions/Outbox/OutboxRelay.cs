@@ -28,21 +28,13 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
     public async Task<int> RelayPartitionAsync(string partitionKey, CancellationToken cancellationToken)
     {
         var sent = 0;
-        string? token = null;
-        do
+        await foreach (var row in Data.QueryAllAsync(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = Keys.OutboxPrefix }, cancellationToken))
         {
-            var page = await Data.QueryAsync(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = Keys.OutboxPrefix, ContinuationToken = token }, cancellationToken);
-            foreach (var row in page.Items)
-            {
-                var entry = OutboxEntry.FromEntity(row);
-                await queues.GetQueueClient(entry.Queue).SendMessageAsync(entry.Body, cancellationToken: cancellationToken);
-                await Data.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
-                sent++;
-            }
-
-            token = page.ContinuationToken;
+            var entry = OutboxEntry.FromEntity(row);
+            await queues.GetQueueClient(entry.Queue).SendMessageAsync(entry.Body, cancellationToken: cancellationToken);
+            await Data.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+            sent++;
         }
-        while (token is not null);
 
         return sent;
     }
@@ -51,22 +43,14 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var sent = 0;
-        string? token = null;
-        do
+        await foreach (var marker in Markers.QueryAllAsync(new TableQuery { PartitionKey = MarkerPartition }, cancellationToken))
         {
-            var page = await Markers.QueryAsync(new TableQuery { PartitionKey = MarkerPartition, ContinuationToken = token }, cancellationToken);
-            foreach (var marker in page.Items)
-            {
-                sent += await RelayPartitionAsync(marker.RowKey, cancellationToken);
+            sent += await RelayPartitionAsync(marker.RowKey, cancellationToken);
 
-                // A writer that marked the partition again since we read the marker changed its ETag, so this
-                // delete fails and the marker stays for the next sweep.
-                await Markers.DeleteEntityAsync(MarkerPartition, marker.RowKey, marker.ETag, cancellationToken);
-            }
-
-            token = page.ContinuationToken;
+            // A writer that marked the partition again since we read the marker changed its ETag, so this
+            // delete fails and the marker stays for the next sweep.
+            await Markers.DeleteEntityAsync(MarkerPartition, marker.RowKey, marker.ETag, cancellationToken);
         }
-        while (token is not null);
 
         return sent;
     }

@@ -38,6 +38,18 @@ public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<
         return (page.Items.Select(e => new Stored<T>(FromEntity(e), e.ETag)).ToList(), page.ContinuationToken);
     }
 
+    /// <summary>Every resource of this kind on the account.</summary>
+    public async Task<List<T>> AllAsync(string accountId, CancellationToken ct)
+    {
+        var all = new List<T>();
+        await foreach (var entity in store.Data.QueryAllAsync(new TableQuery { PartitionKey = accountId, RowKeyPrefix = Keys.ResourcePrefix(kind) }, ct))
+        {
+            all.Add(FromEntity(entity));
+        }
+
+        return all;
+    }
+
     public TableEntity ToEntity(string accountId, string id, T value)
     {
         var entity = Documents.ToEntity(accountId, Keys.Resource(kind, id), kind, value, typeInfo);

@@ -10,7 +10,7 @@ namespace ConnectedAccounts.Functions.Hosting;
 /// </summary>
 public sealed class QueueMessageProcessor(FunctionInvoker invoker, IOptions<QueueRunnerOptions> options, ILogger<QueueMessageProcessor> logger)
 {
-    public static string PoisonQueueName(string queueName) => $"{queueName}-poison";
+    public static string PoisonQueueName(string queueName) => QueueProcessor.PoisonQueueName(queueName);
 
     /// <returns>What happened to the message.</returns>
     public async Task<QueueMessageOutcome> ProcessAsync(

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Azure.Identity;
+using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Storage.Azure;
 using ConnectedAccounts.Storage.Queues;
@@ -37,9 +38,6 @@ public sealed class StorageOptions
 
 public static class StorageSetup
 {
-    /// <summary>Every queue the app sends to, created at start-up.</summary>
-    public static readonly string[] Queues = [ProjectionMessage.QueueName, Disconnection.DisconnectionRequested.QueueName, Email.EmailQueue.Name];
-
     public static readonly string[] Tables = [Keys.DataTable, Keys.UsersTable, Keys.IdempotencyTable, Keys.OutboxMarkersTable];
 
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
@@ -79,8 +77,11 @@ public static class StorageSetup
     }
 }
 
-/// <summary>Creates the tables and queues (and their poison queues) before the app takes requests.</summary>
-public sealed class StorageInitializer(ITableServiceClient tables, IQueueServiceClient queues) : IHostedService
+/// <summary>
+/// Creates the tables, and the queue (with its poison queue) of every queue function in the catalog, before the app
+/// takes requests: the outbox relay sends to them in every mode, also when no poller of ours runs.
+/// </summary>
+public sealed class StorageInitializer(ITableServiceClient tables, IQueueServiceClient queues, FunctionCatalog catalog) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -89,10 +90,10 @@ public sealed class StorageInitializer(ITableServiceClient tables, IQueueService
             await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
         }
 
-        foreach (var queue in StorageSetup.Queues)
+        foreach (var queue in catalog.Queues.Select(q => q.QueueName).Distinct(StringComparer.Ordinal))
         {
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken);
-            await queues.GetQueueClient(queue + "-poison").CreateIfNotExistsAsync(cancellationToken);
+            await queues.GetQueueClient(QueueProcessor.PoisonQueueName(queue)).CreateIfNotExistsAsync(cancellationToken);
         }
     }
 

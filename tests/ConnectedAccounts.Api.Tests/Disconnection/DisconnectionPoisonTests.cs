@@ -24,6 +24,12 @@ public sealed class DisconnectionPoisonTests(ManualQueuesApiFactory factory) : I
         var services = factory.Services;
         var data = services.GetRequiredService<ITableServiceClient>().GetTableClient(Keys.DataTable);
         Assert.True((await data.DeleteEntityAsync(clientId, DisconnectionPlan.RowKey(connectionId), ETag.Any)).Succeeded);
+
+        // The relay queues the message right after the commit. Sweeping while it runs could queue a second copy
+        // (allowed: delivery is at least once), which this count of deliveries must not see; so wait for it first.
+        await TestApi.EventuallyAsync(
+            async () => !await data.QueryAllAsync(new TableQuery { PartitionKey = clientId, RowKeyPrefix = Keys.OutboxPrefix }).AnyAsync(),
+            "the outbox relayed");
         await services.GetRequiredService<OutboxRelay>().SweepAsync(CancellationToken.None);
 
         // The standalone poller's own processing, one delivery at a time, until the message is poisoned.

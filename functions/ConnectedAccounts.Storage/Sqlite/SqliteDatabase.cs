@@ -1,21 +1,29 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace ConnectedAccounts.Storage.Sqlite;
 
 /// <summary>
 /// One SQLite file opened the way both embedded stores need it: WAL so readers never wait for the writer, a busy
-/// timeout so other processes (or other client instances) on the same file queue up instead of failing, and a
-/// connection per operation from Microsoft.Data.Sqlite's pool, which is safe for concurrent async callers.
+/// timeout so other processes (or other client instances) on the same file queue up instead of failing. Reads run
+/// on connections kept open with their statements prepared (<see cref="ReadAsync{T}"/>); writes take a connection
+/// per transaction from Microsoft.Data.Sqlite's pool.
 /// </summary>
 internal sealed class SqliteDatabase : IDisposable
 {
     private const int BusyTimeoutMilliseconds = 30_000;
+
+    // Idle readers kept beyond this many are closed; a burst of concurrent reads opens what it needs.
+    private const int MaxIdleReaders = 32;
 
     private readonly string _connectionString;
 
     // Writers inside this process take turns here rather than spinning on SQLITE_BUSY; SQLite's own locking still
     // orders writers from other instances and processes.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    private readonly ConcurrentBag<ReadSession> _idleReaders = [];
+    private volatile bool _disposed;
 
     public SqliteDatabase(string databasePath, string schema)
     {
@@ -63,6 +71,38 @@ internal sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
+    /// Runs one read statement, counted as one storage request. The connection comes from a set kept open and
+    /// configured, and the statement stays prepared on it: a point read costs neither a connection set-up nor
+    /// parsing SQL, only the statement's own work. <paramref name="read"/> binds the parameters, executes and
+    /// reads; it must finish with the statement (dispose its reader) before returning.
+    /// </summary>
+    public Task<T> ReadAsync<T>(string sql, Func<SqliteCommand, T> read, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        StorageRequestCounter.Increment();
+        ReadSession? session = null;
+        try
+        {
+            session = _idleReaders.TryTake(out var idle) ? idle : new ReadSession(Open());
+            var result = read(session.Command(sql));
+            Return(session);
+            return Task.FromResult(result);
+        }
+#pragma warning disable CA1031 // The exception is the task's outcome, as it would be for an async method.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            // The statement may have been left mid-step; a fresh connection is cheaper than proving it is not.
+            session?.Dispose();
+            return Task.FromException<T>(exception);
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> in one IMMEDIATE transaction (the write lock is taken up front, so a
     /// read-then-write never fails on a stale snapshot). It commits when <paramref name="commit"/> says so for the
     /// result and rolls back otherwise — and on any exception.
@@ -97,13 +137,59 @@ internal sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
-        // Pooled connections keep the file open; release them so the file can be moved, deleted or reopened.
+        // Open readers and pooled connections keep the file open; release them so the file can be moved, deleted
+        // or reopened. A read still running returns its connection after this and closes it then.
+        _disposed = true;
+        CloseIdleReaders();
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
         }
 
         _writeGate.Dispose();
+    }
+
+    /// <summary>Sets a prepared command's parameters: added on its first use, then only given new values.</summary>
+    public static void Bind(SqliteCommand command, params ReadOnlySpan<(string Name, object? Value)> values)
+    {
+        var parameters = command.Parameters;
+        if (parameters.Count == 0)
+        {
+            foreach (var (name, value) in values)
+            {
+                parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            parameters[i].Value = values[i].Value ?? DBNull.Value;
+        }
+    }
+
+    private void Return(ReadSession session)
+    {
+        if (_disposed || _idleReaders.Count >= MaxIdleReaders)
+        {
+            session.Dispose();
+            return;
+        }
+
+        _idleReaders.Add(session);
+        if (_disposed)
+        {
+            CloseIdleReaders();
+        }
+    }
+
+    private void CloseIdleReaders()
+    {
+        while (_idleReaders.TryTake(out var session))
+        {
+            session.Dispose();
+        }
     }
 
     private SqliteConnection Open()
@@ -119,5 +205,36 @@ internal sealed class SqliteDatabase : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>An open connection and the statements prepared on it, used by one read at a time.</summary>
+    private sealed class ReadSession(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        public SqliteCommand Command(string sql)
+        {
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+#pragma warning disable CA2100 // Every caller passes a constant; values go in as parameters.
+                command.CommandText = sql;
+#pragma warning restore CA2100
+                command.Prepare();
+                _commands[sql] = command;
+            }
+
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+
+            connection.Dispose();
+        }
     }
 }

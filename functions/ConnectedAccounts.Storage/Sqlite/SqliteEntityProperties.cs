@@ -70,39 +70,108 @@ internal static class SqliteEntityProperties
     }
 
     /// <summary>Fills <paramref name="entity"/>; with <paramref name="select"/> only the named properties.</summary>
-    public static void Deserialize(string json, TableEntity entity, IReadOnlyList<string>? select = null) =>
-        Read(json, select, (name, value) => entity[name] = value);
+    public static void Deserialize(ReadOnlySpan<byte> utf8Json, TableEntity entity, IReadOnlyList<string>? select = null) =>
+        Read(utf8Json, select, (name, value) => entity[name] = value);
 
     public static Dictionary<string, object> Read(string json)
     {
         var properties = new Dictionary<string, object>(StringComparer.Ordinal);
-        Read(json, select: null, (name, value) => properties[name] = value);
+        Read(Encoding.UTF8.GetBytes(json), select: null, (name, value) => properties[name] = value);
         return properties;
     }
 
-    private static void Read(string json, IReadOnlyList<string>? select, Action<string, object> set)
+    // One forward pass over the UTF-8 text: no document tree, and a value is decoded only once its tag is known
+    // (in either order of "t" and "v").
+    private static void Read(ReadOnlySpan<byte> utf8Json, IReadOnlyList<string>? select, Action<string, object> set)
     {
-        using var document = JsonDocument.Parse(json);
-        foreach (var property in document.RootElement.EnumerateObject())
+        var reader = new Utf8JsonReader(utf8Json);
+        Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (select is not null && !select.Contains(property.Name, StringComparer.Ordinal))
+            var name = reader.GetString()!;
+            Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject);
+            if (select is not null && !select.Contains(name, StringComparer.Ordinal))
             {
+                reader.Skip();
                 continue;
             }
 
-            var value = property.Value.GetProperty("v");
-            set(property.Name, property.Value.GetProperty("t").GetString() switch
+            Utf8JsonReader tag = default, value = default;
+            bool hasTag = false, hasValue = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                "String" => value.GetString()!,
-                "Int32" => value.GetInt32(),
-                "Int64" => long.Parse(value.GetString()!, CultureInfo.InvariantCulture),
-                "Double" => double.Parse(value.GetString()!, CultureInfo.InvariantCulture),
-                "Boolean" => value.GetBoolean(),
-                "DateTime" => new DateTimeOffset(long.Parse(value.GetString()!, CultureInfo.InvariantCulture), TimeSpan.Zero),
-                "Guid" => Guid.Parse(value.GetString()!, CultureInfo.InvariantCulture),
-                "Binary" => value.GetBytesFromBase64(),
-                var tag => throw new InvalidDataException($"Stored property '{property.Name}' has unknown type tag '{tag}'."),
-            });
+                var isTag = reader.ValueTextEquals("t"u8);
+                var isValue = !isTag && reader.ValueTextEquals("v"u8);
+                Expect(reader.Read());
+                if (isTag)
+                {
+                    tag = reader;
+                    hasTag = true;
+                }
+                else if (isValue)
+                {
+                    value = reader;
+                    hasValue = true;
+                }
+
+                reader.Skip();
+            }
+
+            Expect(hasTag && hasValue && tag.TokenType == JsonTokenType.String);
+            set(name, Decode(name, ref tag, ref value));
+        }
+    }
+
+    private static object Decode(string name, ref Utf8JsonReader tag, ref Utf8JsonReader value)
+    {
+        if (tag.ValueTextEquals("String"u8))
+        {
+            return value.GetString()!;
+        }
+
+        if (tag.ValueTextEquals("Int32"u8))
+        {
+            return value.GetInt32();
+        }
+
+        if (tag.ValueTextEquals("Int64"u8))
+        {
+            return long.Parse(value.GetString()!, CultureInfo.InvariantCulture);
+        }
+
+        if (tag.ValueTextEquals("Double"u8))
+        {
+            return double.Parse(value.GetString()!, CultureInfo.InvariantCulture);
+        }
+
+        if (tag.ValueTextEquals("Boolean"u8))
+        {
+            return value.GetBoolean();
+        }
+
+        if (tag.ValueTextEquals("DateTime"u8))
+        {
+            return new DateTimeOffset(long.Parse(value.GetString()!, CultureInfo.InvariantCulture), TimeSpan.Zero);
+        }
+
+        if (tag.ValueTextEquals("Guid"u8))
+        {
+            return Guid.Parse(value.GetString()!, CultureInfo.InvariantCulture);
+        }
+
+        if (tag.ValueTextEquals("Binary"u8))
+        {
+            return value.GetBytesFromBase64();
+        }
+
+        throw new InvalidDataException($"Stored property '{name}' has unknown type tag '{tag.GetString()}'.");
+    }
+
+    private static void Expect(bool condition)
+    {
+        if (!condition)
+        {
+            throw new InvalidDataException("A stored property bag is not in the expected shape.");
         }
     }
 }

@@ -15,6 +15,20 @@ public sealed class SqliteTableClient : ITableClient
     private const int MaxPageSize = 1000;
     private const int MaxTransactionActions = 100;
 
+    private const string PointReadSql = """
+        SELECT partition_key, row_key, etag, timestamp, properties FROM entities
+        WHERE table_name = $table AND partition_key = $pk AND row_key = $rk
+        """;
+
+    // One statement per combination of present bounds, so each prepares to a plain range scan of the key. No
+    // LIMIT: rows stream in key order and reading stops after one more than the page; a bound LIMIT would make
+    // SQLite prepare the statement again on every execution.
+    private static readonly string[] PageSql = [.. Enumerable.Range(0, 8).Select(bounds => $"""
+        SELECT partition_key, row_key, etag, timestamp, properties FROM entities
+        WHERE table_name = $table AND partition_key = $pk{((bounds & 1) != 0 ? " AND row_key >= $from" : "")}{((bounds & 2) != 0 ? " AND row_key < $to" : "")}{((bounds & 4) != 0 ? " AND row_key >= $next" : "")}
+        ORDER BY row_key
+        """)];
+
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
 
@@ -39,17 +53,15 @@ public sealed class SqliteTableClient : ITableClient
         TableKeys.Require(partitionKey, nameof(partitionKey));
         TableKeys.Require(rowKey, nameof(rowKey));
 
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT partition_key, row_key, etag, timestamp, properties FROM entities
-            WHERE table_name = $table AND partition_key = $pk AND row_key = $rk
-            """;
-        command.Parameters.AddWithValue("$table", _key);
-        command.Parameters.AddWithValue("$pk", partitionKey);
-        command.Parameters.AddWithValue("$rk", rowKey);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadEntity(reader, select: null) : null;
+        return await _database.ReadAsync(
+            PointReadSql,
+            command =>
+            {
+                SqliteDatabase.Bind(command, ("$table", _key), ("$pk", partitionKey), ("$rk", rowKey));
+                using var reader = command.ExecuteReader();
+                return reader.Read() ? ReadEntity(reader, select: null) : null;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public Task<TableWriteResult> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default) =>
@@ -81,40 +93,30 @@ public sealed class SqliteTableClient : ITableClient
         var (from, to) = TableFilter.RowKeyRange(query);
         var next = query.ContinuationToken is null ? null : DecodeToken(query.ContinuationToken);
 
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        // Absent bounds are NULL and drop out of the filter; one more row than the page tells whether there is a next.
-        command.CommandText = """
-            SELECT partition_key, row_key, etag, timestamp, properties FROM entities
-            WHERE table_name = $table AND partition_key = $pk
-              AND ($from IS NULL OR row_key >= $from)
-              AND ($to IS NULL OR row_key < $to)
-              AND ($next IS NULL OR row_key >= $next)
-            ORDER BY row_key
-            LIMIT $take
-            """;
-        command.Parameters.AddWithValue("$table", _key);
-        command.Parameters.AddWithValue("$pk", query.PartitionKey);
-        command.Parameters.AddWithValue("$from", (object?)from ?? DBNull.Value);
-        command.Parameters.AddWithValue("$to", (object?)to ?? DBNull.Value);
-        command.Parameters.AddWithValue("$next", (object?)next ?? DBNull.Value);
-        command.Parameters.AddWithValue("$take", pageSize + 1);
-
-        var items = new List<TableEntity>(Math.Min(pageSize, 64));
-        string? continuation = null;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (items.Count == pageSize)
+        var bounds = (from is null ? 0 : 1) | (to is null ? 0 : 2) | (next is null ? 0 : 4);
+        return await _database.ReadAsync(
+            PageSql[bounds],
+            command =>
             {
-                continuation = EncodeToken(reader.GetString(1));
-                break;
-            }
+                // Bounds a statement does not name are ignored.
+                SqliteDatabase.Bind(command, ("$table", _key), ("$pk", query.PartitionKey), ("$from", from), ("$to", to), ("$next", next));
+                var items = new List<TableEntity>(Math.Min(pageSize, 64));
+                string? continuation = null;
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    if (items.Count == pageSize)
+                    {
+                        continuation = EncodeToken(reader.GetString(1));
+                        break;
+                    }
 
-            items.Add(ReadEntity(reader, query.Select));
-        }
+                    items.Add(ReadEntity(reader, query.Select));
+                }
 
-        return new TablePage(items, continuation);
+                return new TablePage(items, continuation);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<TableTransactionResult> SubmitTransactionAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
@@ -299,7 +301,8 @@ public sealed class SqliteTableClient : ITableClient
             ETag = new ETag(reader.GetString(2)),
             Timestamp = new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
         };
-        SqliteEntityProperties.Deserialize(reader.GetString(4), entity, select);
+        // The stored text is UTF-8 already: parse its bytes rather than a decoded string.
+        SqliteEntityProperties.Deserialize(reader.GetFieldValue<byte[]>(4), entity, select);
         return entity;
     }
 

@@ -27,13 +27,20 @@ public static class Documents
 
     public static T FromEntity<T>(TableEntity entity, JsonTypeInfo<T> typeInfo)
     {
-        var json = new StringBuilder(entity.GetString(Property) ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} has no document."));
-        for (var chunk = 1; entity.GetString(Property + chunk) is { } next; chunk++)
+        var first = entity.GetString(Property) ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} has no document.");
+        var json = first;
+        if (entity.GetString(Property + 1) is not null)
         {
-            json.Append(next);
+            var whole = new StringBuilder(first);
+            for (var chunk = 1; entity.GetString(Property + chunk) is { } next; chunk++)
+            {
+                whole.Append(next);
+            }
+
+            json = whole.ToString();
         }
 
-        return System.Text.Json.JsonSerializer.Deserialize(json.ToString(), typeInfo)
+        return System.Text.Json.JsonSerializer.Deserialize(json, typeInfo)
             ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} holds a null document.");
     }
 }

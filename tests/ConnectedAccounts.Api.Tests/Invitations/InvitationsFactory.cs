@@ -10,16 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectedAccounts.Api.Tests.Invitations;
 
-/// <summary>A clock that moves only when a test says so; thread-safe.</summary>
-public sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    private long _utcTicks = start.UtcTicks;
-
-    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
-
-    public void Advance(TimeSpan duration) => Interlocked.Add(ref _utcTicks, duration.Ticks);
-}
-
 /// <summary>
 /// The program on a manual clock, with a mailbox that drains the <c>email</c> queue (no sender runs in tests,
 /// so every queued e-mail waits there) and keeps what it read for the tests to look through.

@@ -20,11 +20,14 @@ public static class IdentitySetup
         builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<UserRecorder>();
         builder.Services.AddSingleton<DevSigningKey>();
+        builder.Services.AddSingleton<ReusingTokenHandler>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>, DevSigningKey>((jwt, auth, devKey) =>
+            .Configure<IOptions<AuthOptions>, DevSigningKey, ReusingTokenHandler>((jwt, auth, devKey, tokens) =>
             {
                 var o = auth.Value;
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(tokens);
                 jwt.MapInboundClaims = false;
                 jwt.Authority = o.Authority;
                 jwt.Audience = o.Audience;

@@ -69,20 +69,19 @@ internal static class SqliteEntityProperties
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Fills <paramref name="entity"/>; with <paramref name="select"/> only the named properties.</summary>
-    public static void Deserialize(ReadOnlySpan<byte> utf8Json, TableEntity entity, IReadOnlyList<string>? select = null) =>
-        Read(utf8Json, select, (name, value) => entity[name] = value);
-
     public static Dictionary<string, object> Read(string json)
     {
         var properties = new Dictionary<string, object>(StringComparer.Ordinal);
-        Read(Encoding.UTF8.GetBytes(json), select: null, (name, value) => properties[name] = value);
+        Read(Encoding.UTF8.GetBytes(json), select: null, properties);
         return properties;
     }
 
-    // One forward pass over the UTF-8 text: no document tree, and a value is decoded only once its tag is known
-    // (in either order of "t" and "v").
-    private static void Read(ReadOnlySpan<byte> utf8Json, IReadOnlyList<string>? select, Action<string, object> set)
+    /// <summary>
+    /// Adds the stored properties to <paramref name="properties"/>; with <paramref name="select"/> only the named
+    /// ones. One forward pass over the UTF-8 text: no document tree, and a value is decoded only once its tag is
+    /// known (in either order of "t" and "v").
+    /// </summary>
+    public static void Read(ReadOnlySpan<byte> utf8Json, IReadOnlyList<string>? select, Dictionary<string, object> properties)
     {
         var reader = new Utf8JsonReader(utf8Json);
         Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject);
@@ -118,7 +117,7 @@ internal static class SqliteEntityProperties
             }
 
             Expect(hasTag && hasValue && tag.TokenType == JsonTokenType.String);
-            set(name, Decode(name, ref tag, ref value));
+            properties[name] = Decode(name, ref tag, ref value);
         }
     }
 

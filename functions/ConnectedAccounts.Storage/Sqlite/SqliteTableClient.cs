@@ -296,14 +296,13 @@ public sealed class SqliteTableClient : ITableClient
 
     private static TableEntity ReadEntity(SqliteDataReader reader, IReadOnlyList<string>? select)
     {
-        var entity = new TableEntity(reader.GetString(0), reader.GetString(1))
+        // The stored text is UTF-8 already: its bytes are parsed (when first asked for), not a decoded string.
+        var properties = reader.GetFieldValue<byte[]>(4);
+        return new TableEntity(reader.GetString(0), reader.GetString(1), stored => SqliteEntityProperties.Read(properties, select, stored))
         {
             ETag = new ETag(reader.GetString(2)),
             Timestamp = new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
         };
-        // The stored text is UTF-8 already: parse its bytes rather than a decoded string.
-        SqliteEntityProperties.Deserialize(reader.GetFieldValue<byte[]>(4), entity, select);
-        return entity;
     }
 
     // Random, not time-based: two writes in the same clock tick (or under a fake clock) must still differ.

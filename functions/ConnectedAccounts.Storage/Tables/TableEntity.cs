@@ -6,13 +6,22 @@ namespace ConnectedAccounts.Storage.Tables;
 /// </summary>
 public sealed class TableEntity
 {
-    private readonly Dictionary<string, object> _properties = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object> _stored = new(StringComparer.Ordinal);
+    private Action<Dictionary<string, object>>? _decode;
 
     public TableEntity(string partitionKey, string rowKey)
     {
         PartitionKey = partitionKey;
         RowKey = rowKey;
     }
+
+    /// <summary>
+    /// An entity as a store read it, whose properties <paramref name="decode"/> fills on their first use: a reader
+    /// that needs only the keys and the ETag (say, to find a value it already parsed at that ETag) never pays for
+    /// decoding them. <paramref name="decode"/> must add only values of the supported types.
+    /// </summary>
+    internal TableEntity(string partitionKey, string rowKey, Action<Dictionary<string, object>> decode)
+        : this(partitionKey, rowKey) => _decode = decode;
 
     public string PartitionKey { get; }
 
@@ -23,16 +32,16 @@ public sealed class TableEntity
 
     public DateTimeOffset? Timestamp { get; set; }
 
-    public IReadOnlyDictionary<string, object> Properties => _properties;
+    public IReadOnlyDictionary<string, object> Properties => Stored;
 
     public object? this[string name]
     {
-        get => _properties.GetValueOrDefault(name);
+        get => Stored.GetValueOrDefault(name);
         set
         {
             if (value is null)
             {
-                _properties.Remove(name);
+                Stored.Remove(name);
                 return;
             }
 
@@ -41,7 +50,21 @@ public sealed class TableEntity
                 throw new ArgumentException($"Property '{name}' has unsupported type {value.GetType()}.", nameof(value));
             }
 
-            _properties[name] = value;
+            Stored[name] = value;
+        }
+    }
+
+    private Dictionary<string, object> Stored
+    {
+        get
+        {
+            if (_decode is { } decode)
+            {
+                _decode = null;
+                decode(_stored);
+            }
+
+            return _stored;
         }
     }
 

@@ -13,6 +13,8 @@ namespace ConnectedAccounts.Functions.Persistence;
 /// </summary>
 public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, TimeProvider time)
 {
+    private readonly ParsedDocuments<AccountSnapshot> _accounts = new(entity => Documents.FromEntity(entity, AppJsonContext.Default.AccountSnapshot));
+
     public ITableClient Data => tables.GetTableClient(Keys.DataTable);
 
     public TimeProvider Time => time;
@@ -25,7 +27,7 @@ public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, Tim
         }
 
         var entity = await Data.GetEntityIfExistsAsync(accountId, Keys.AccountRow, cancellationToken);
-        return entity is null ? null : new(Account.Restore(Documents.FromEntity(entity, AppJsonContext.Default.AccountSnapshot)), entity.ETag);
+        return entity is null ? null : new(Account.Restore(_accounts.Get(entity)), entity.ETag);
     }
 
     /// <summary>The canonical row, found from the id alone because the id carries the client account id.</summary>

@@ -25,6 +25,18 @@ public static class Documents
         return entity;
     }
 
+    /// <summary>The document's length in characters, over all its chunks.</summary>
+    public static long Length(TableEntity entity)
+    {
+        long length = 0;
+        for (var chunk = 0; entity.GetString(chunk == 0 ? Property : Property + chunk) is { } text; chunk++)
+        {
+            length += text.Length;
+        }
+
+        return length;
+    }
+
     public static T FromEntity<T>(TableEntity entity, JsonTypeInfo<T> typeInfo)
     {
         var first = entity.GetString(Property) ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} has no document.");

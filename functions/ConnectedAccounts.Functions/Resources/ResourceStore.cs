@@ -11,7 +11,14 @@ namespace ConnectedAccounts.Functions.Resources;
 /// can change them with a merge without rewriting the document.
 /// </summary>
 public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<T> typeInfo, ResourceColumns<T>? columns = null)
+    where T : class
 {
+    private readonly ParsedDocuments<T> _parsed = new(entity =>
+    {
+        var value = Documents.FromEntity(entity, typeInfo);
+        return columns is null ? value : columns.Read(value, entity);
+    });
+
     public string Kind => kind;
 
     public async Task<Stored<T>?> GetAsync(string accountId, string id, CancellationToken ct)
@@ -57,11 +64,7 @@ public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<
         return entity;
     }
 
-    public T FromEntity(TableEntity entity)
-    {
-        var value = Documents.FromEntity(entity, typeInfo);
-        return columns is null ? value : columns.Read(value, entity);
-    }
+    public T FromEntity(TableEntity entity) => _parsed.Get(entity);
 
     /// <summary>Adds (etag null) or replaces the row if it is still at <paramref name="etag"/>.</summary>
     public async Task<ETag?> PutAsync(string accountId, string id, T value, ETag? etag, CancellationToken ct)

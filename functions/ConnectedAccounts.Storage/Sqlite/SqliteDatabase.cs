@@ -73,10 +73,10 @@ internal sealed class SqliteDatabase : IDisposable
     /// <summary>
     /// Runs one read statement, counted as one storage request. The connection comes from a set kept open and
     /// configured, and the statement stays prepared on it: a point read costs neither a connection set-up nor
-    /// parsing SQL, only the statement's own work. <paramref name="read"/> binds the parameters, executes and
-    /// reads; it must finish with the statement (dispose its reader) before returning.
+    /// parsing SQL, only the statement's own work. <paramref name="read"/> binds the parameters, steps and reads;
+    /// the statement is reset after it returns.
     /// </summary>
-    public Task<T> ReadAsync<T>(string sql, Func<SqliteCommand, T> read, CancellationToken cancellationToken)
+    public Task<T> ReadAsync<T>(string sql, Func<SqliteStatement, T> read, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -88,7 +88,17 @@ internal sealed class SqliteDatabase : IDisposable
         try
         {
             session = _idleReaders.TryTake(out var idle) ? idle : new ReadSession(Open());
-            var result = read(session.Command(sql));
+            var statement = session.Statement(sql);
+            T result;
+            try
+            {
+                result = read(statement);
+            }
+            finally
+            {
+                statement.Reset();
+            }
+
             Return(session);
             return Task.FromResult(result);
         }
@@ -149,26 +159,6 @@ internal sealed class SqliteDatabase : IDisposable
         _writeGate.Dispose();
     }
 
-    /// <summary>Sets a prepared command's parameters: added on its first use, then only given new values.</summary>
-    public static void Bind(SqliteCommand command, params ReadOnlySpan<(string Name, object? Value)> values)
-    {
-        var parameters = command.Parameters;
-        if (parameters.Count == 0)
-        {
-            foreach (var (name, value) in values)
-            {
-                parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-
-            return;
-        }
-
-        for (var i = 0; i < values.Length; i++)
-        {
-            parameters[i].Value = values[i].Value ?? DBNull.Value;
-        }
-    }
-
     private void Return(ReadSession session)
     {
         if (_disposed || _idleReaders.Count >= MaxIdleReaders)
@@ -210,28 +200,24 @@ internal sealed class SqliteDatabase : IDisposable
     /// <summary>An open connection and the statements prepared on it, used by one read at a time.</summary>
     private sealed class ReadSession(SqliteConnection connection) : IDisposable
     {
-        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
 
-        public SqliteCommand Command(string sql)
+        public SqliteStatement Statement(string sql)
         {
-            if (!_commands.TryGetValue(sql, out var command))
+            if (!_statements.TryGetValue(sql, out var statement))
             {
-                command = connection.CreateCommand();
-#pragma warning disable CA2100 // Every caller passes a constant; values go in as parameters.
-                command.CommandText = sql;
-#pragma warning restore CA2100
-                command.Prepare();
-                _commands[sql] = command;
+                statement = new SqliteStatement(connection, sql);
+                _statements[sql] = statement;
             }
 
-            return command;
+            return statement;
         }
 
         public void Dispose()
         {
-            foreach (var command in _commands.Values)
+            foreach (var statement in _statements.Values)
             {
-                command.Dispose();
+                statement.Dispose();
             }
 
             connection.Dispose();

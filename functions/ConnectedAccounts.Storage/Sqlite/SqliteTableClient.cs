@@ -15,8 +15,9 @@ public sealed class SqliteTableClient : ITableClient
     private const int MaxPageSize = 1000;
     private const int MaxTransactionActions = 100;
 
+    // The keys asked for are the keys returned: the statements select only what the caller does not know.
     private const string PointReadSql = """
-        SELECT partition_key, row_key, etag, timestamp, properties FROM entities
+        SELECT etag, timestamp, properties FROM entities
         WHERE table_name = $table AND partition_key = $pk AND row_key = $rk
         """;
 
@@ -24,7 +25,7 @@ public sealed class SqliteTableClient : ITableClient
     // LIMIT: rows stream in key order and reading stops after one more than the page; a bound LIMIT would make
     // SQLite prepare the statement again on every execution.
     private static readonly string[] PageSql = [.. Enumerable.Range(0, 8).Select(bounds => $"""
-        SELECT partition_key, row_key, etag, timestamp, properties FROM entities
+        SELECT row_key, etag, timestamp, properties FROM entities
         WHERE table_name = $table AND partition_key = $pk{((bounds & 1) != 0 ? " AND row_key >= $from" : "")}{((bounds & 2) != 0 ? " AND row_key < $to" : "")}{((bounds & 4) != 0 ? " AND row_key >= $next" : "")}
         ORDER BY row_key
         """)];
@@ -55,11 +56,12 @@ public sealed class SqliteTableClient : ITableClient
 
         return await _database.ReadAsync(
             PointReadSql,
-            command =>
+            statement =>
             {
-                SqliteDatabase.Bind(command, ("$table", _key), ("$pk", partitionKey), ("$rk", rowKey));
-                using var reader = command.ExecuteReader();
-                return reader.Read() ? ReadEntity(reader, select: null) : null;
+                statement.Bind("$table", _key);
+                statement.Bind("$pk", partitionKey);
+                statement.Bind("$rk", rowKey);
+                return statement.Step() ? ReadEntity(partitionKey, rowKey, statement, firstColumn: 0, select: null) : null;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -96,22 +98,24 @@ public sealed class SqliteTableClient : ITableClient
         var bounds = (from is null ? 0 : 1) | (to is null ? 0 : 2) | (next is null ? 0 : 4);
         return await _database.ReadAsync(
             PageSql[bounds],
-            command =>
+            statement =>
             {
-                // Bounds a statement does not name are ignored.
-                SqliteDatabase.Bind(command, ("$table", _key), ("$pk", query.PartitionKey), ("$from", from), ("$to", to), ("$next", next));
+                statement.Bind("$table", _key);
+                statement.Bind("$pk", query.PartitionKey);
+                statement.Bind("$from", from);
+                statement.Bind("$to", to);
+                statement.Bind("$next", next);
                 var items = new List<TableEntity>(Math.Min(pageSize, 64));
                 string? continuation = null;
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
+                while (statement.Step())
                 {
                     if (items.Count == pageSize)
                     {
-                        continuation = EncodeToken(reader.GetString(1));
+                        continuation = EncodeToken(statement.Text(0));
                         break;
                     }
 
-                    items.Add(ReadEntity(reader, query.Select));
+                    items.Add(ReadEntity(query.PartitionKey, statement.Text(0), statement, firstColumn: 1, query.Select));
                 }
 
                 return new TablePage(items, continuation);
@@ -294,14 +298,15 @@ public sealed class SqliteTableClient : ITableClient
         return command;
     }
 
-    private static TableEntity ReadEntity(SqliteDataReader reader, IReadOnlyList<string>? select)
+    /// <summary>An entity from the columns etag, timestamp and properties, starting at <paramref name="firstColumn"/>.</summary>
+    private static TableEntity ReadEntity(string partitionKey, string rowKey, SqliteStatement row, int firstColumn, IReadOnlyList<string>? select)
     {
-        // The stored text is UTF-8 already: its bytes are parsed (when first asked for), not a decoded string.
-        var properties = reader.GetFieldValue<byte[]>(4);
-        return new TableEntity(reader.GetString(0), reader.GetString(1), stored => SqliteEntityProperties.Read(properties, select, stored))
+        // The stored text is UTF-8 already: its bytes are kept and parsed when first asked for, not decoded to a string.
+        var properties = row.Bytes(firstColumn + 2).ToArray();
+        return new TableEntity(partitionKey, rowKey, stored => SqliteEntityProperties.Read(properties, select, stored))
         {
-            ETag = new ETag(reader.GetString(2)),
-            Timestamp = new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+            ETag = new ETag(row.Text(firstColumn)),
+            Timestamp = new DateTimeOffset(row.Int64(firstColumn + 1), TimeSpan.Zero),
         };
     }
 

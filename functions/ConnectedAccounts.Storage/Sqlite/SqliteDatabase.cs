@@ -23,6 +23,9 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     private readonly ConcurrentBag<ReadSession> _idleReaders = [];
+
+    /// <summary>Rows read before, by version, so reading an unchanged row copies nothing out of SQLite.</summary>
+    public SqliteRowVersions Versions { get; } = new();
     private volatile bool _disposed;
 
     public SqliteDatabase(string databasePath, string schema)

@@ -299,13 +299,13 @@ public sealed class SqliteTableClient : ITableClient
     }
 
     /// <summary>An entity from the columns etag, timestamp and properties, starting at <paramref name="firstColumn"/>.</summary>
-    private static TableEntity ReadEntity(string partitionKey, string rowKey, SqliteStatement row, int firstColumn, IReadOnlyList<string>? select)
+    private TableEntity ReadEntity(string partitionKey, string rowKey, SqliteStatement row, int firstColumn, IReadOnlyList<string>? select)
     {
         // The stored text is UTF-8 already: its bytes are kept and parsed when first asked for, not decoded to a string.
-        var properties = row.Bytes(firstColumn + 2).ToArray();
-        return new TableEntity(partitionKey, rowKey, stored => SqliteEntityProperties.Read(properties, select, stored))
+        var (etag, properties) = _database.Versions.Read(_key, partitionKey, rowKey, row.Bytes(firstColumn), row.Bytes(firstColumn + 2));
+        return new TableEntity(partitionKey, rowKey, properties, select, SqliteEntityProperties.Read)
         {
-            ETag = new ETag(row.Text(firstColumn)),
+            ETag = new ETag(etag),
             Timestamp = new DateTimeOffset(row.Int64(firstColumn + 1), TimeSpan.Zero),
         };
     }

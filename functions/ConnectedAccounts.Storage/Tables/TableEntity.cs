@@ -6,8 +6,10 @@ namespace ConnectedAccounts.Storage.Tables;
 /// </summary>
 public sealed class TableEntity
 {
-    private readonly Dictionary<string, object> _stored = new(StringComparer.Ordinal);
-    private Action<Dictionary<string, object>>? _decode;
+    private Dictionary<string, object>? _stored;
+    private byte[]? _encoded;
+    private IReadOnlyList<string>? _select;
+    private PropertyDecoder? _decode;
 
     public TableEntity(string partitionKey, string rowKey)
     {
@@ -16,12 +18,20 @@ public sealed class TableEntity
     }
 
     /// <summary>
-    /// An entity as a store read it, whose properties <paramref name="decode"/> fills on their first use: a reader
-    /// that needs only the keys and the ETag (say, to find a value it already parsed at that ETag) never pays for
-    /// decoding them. <paramref name="decode"/> must add only values of the supported types.
+    /// An entity as a store read it, whose properties <paramref name="decode"/> reads from <paramref name="encoded"/>
+    /// (only those in <paramref name="select"/>, when given) on their first use: a reader that needs only the keys
+    /// and the ETag (say, to find a value it already parsed at that ETag) never pays for decoding them.
     /// </summary>
-    internal TableEntity(string partitionKey, string rowKey, Action<Dictionary<string, object>> decode)
-        : this(partitionKey, rowKey) => _decode = decode;
+    internal TableEntity(string partitionKey, string rowKey, byte[] encoded, IReadOnlyList<string>? select, PropertyDecoder decode)
+        : this(partitionKey, rowKey)
+    {
+        _encoded = encoded;
+        _select = select;
+        _decode = decode;
+    }
+
+    /// <summary>Adds the properties a store encoded to <paramref name="properties"/>: only values of the supported types.</summary>
+    internal delegate void PropertyDecoder(ReadOnlySpan<byte> encoded, IReadOnlyList<string>? select, Dictionary<string, object> properties);
 
     public string PartitionKey { get; }
 
@@ -58,10 +68,14 @@ public sealed class TableEntity
     {
         get
         {
-            if (_decode is { } decode)
+            if (_stored is null)
             {
-                _decode = null;
-                decode(_stored);
+                _stored = new Dictionary<string, object>(StringComparer.Ordinal);
+                if (_decode is { } decode)
+                {
+                    decode(_encoded, _select, _stored);
+                    (_encoded, _select, _decode) = (null, null, null);
+                }
             }
 
             return _stored;

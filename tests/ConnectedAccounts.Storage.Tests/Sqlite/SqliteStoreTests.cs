@@ -32,6 +32,35 @@ public sealed class SqliteStoreTests(TemporaryFolder folder) : IClassFixture<Tem
     }
 
     [Fact]
+    public async Task A_reader_sees_every_new_version_another_instance_writes_to_the_file()
+    {
+        // The reader keeps rows it read by ETag; each change elsewhere must still reach it, in point reads and pages.
+        var pk = NewPartition();
+        await using var writer = new SqliteTableServiceClient(folder.DatabasePath);
+        await using var reader = new SqliteTableServiceClient(folder.DatabasePath);
+        var written = writer.GetTableClient("Accounts");
+        var read = reader.GetTableClient("Accounts");
+
+        for (var version = 1; version <= 3; version++)
+        {
+            await written.UpsertEntityAsync(new TableEntity(pk, "r") { ["Version"] = version });
+            var one = await read.GetEntityIfExistsAsync(pk, "r");
+            var page = await read.QueryAsync(new TableQuery { PartitionKey = pk });
+
+            Assert.Equal(version, one!.GetInt32("Version"));
+            Assert.Equal(version, Assert.Single(page.Items).GetInt32("Version"));
+        }
+
+        var current = await read.GetEntityIfExistsAsync(pk, "r");
+        Assert.True((await written.DeleteEntityAsync(pk, "r", current!.ETag)).Succeeded);
+        await written.AddEntityAsync(new TableEntity(pk, "r") { ["Version"] = 4, ["Added"] = true });
+
+        var again = await read.GetEntityIfExistsAsync(pk, "r");
+        Assert.Equal(4, again!.GetInt32("Version"));
+        Assert.True(again.GetBoolean("Added"));
+    }
+
+    [Fact]
     public async Task Queued_messages_survive_closing_and_reopening_the_file()
     {
         var clock = new FakeTimeProvider();

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Azure.Identity;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Storage.Azure;
 using ConnectedAccounts.Storage.Queues;
@@ -78,22 +77,18 @@ public static class StorageSetup
 }
 
 /// <summary>
-/// Creates the tables, and the queue (with its poison queue) of every queue function in the catalog, before the app
-/// takes requests: the outbox relay sends to them in every mode, also when no poller of ours runs.
+/// Creates the tables before the app takes requests. Queues are not created here: each is created by the first
+/// message sent to it (<see cref="QueueClientExtensions.SendMessageCreatingQueueAsync"/>, poison queues included),
+/// standalone each poller creates the queue it receives from when it starts, and under the Functions host the host
+/// polls the trigger queues. So a cold start does not wait for a round trip per queue.
 /// </summary>
-public sealed class StorageInitializer(ITableServiceClient tables, IQueueServiceClient queues, FunctionCatalog catalog) : IHostedService
+public sealed class StorageInitializer(ITableServiceClient tables) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var table in StorageSetup.Tables)
         {
             await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
-        }
-
-        foreach (var queue in catalog.Queues.Select(q => q.QueueName).Distinct(StringComparer.Ordinal))
-        {
-            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken);
-            await queues.GetQueueClient(QueueProcessor.PoisonQueueName(queue)).CreateIfNotExistsAsync(cancellationToken);
         }
     }
 

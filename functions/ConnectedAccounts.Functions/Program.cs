@@ -20,6 +20,7 @@ builder.Services.AddAccounts();
 builder.Services.AddDisconnection();
 builder.Services.AddEmail().AddEmailFunction();
 builder.Services.AddInvitations();
+builder.Services.WithoutKeyRingWarmUp();
 
 var app = builder.Build();
 app.UseHttpApi();

@@ -50,22 +50,16 @@ public static class StorageSetup
         builder.Services.AddSingleton<ITableServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return o.Provider switch
-            {
-                StorageProvider.AzureStorage when o.ConnectionString is { Length: > 0 } cs => new AzureTableServiceClient(cs),
-                StorageProvider.AzureStorage => new AzureTableServiceClient(o.TableEndpoint!, new DefaultAzureCredential()),
-                _ => new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>()),
-            };
+            return o.Provider == StorageProvider.AzureStorage
+                ? AzureTables(o)
+                : new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddSingleton<IQueueServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return o.Provider switch
-            {
-                StorageProvider.AzureStorage when o.ConnectionString is { Length: > 0 } cs => new AzureQueueServiceClient(cs),
-                StorageProvider.AzureStorage => new AzureQueueServiceClient(o.QueueEndpoint!, new DefaultAzureCredential()),
-                _ => new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>()),
-            };
+            return o.Provider == StorageProvider.AzureStorage
+                ? AzureQueues(o)
+                : new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSingleton<OutboxRelay>();
@@ -74,6 +68,14 @@ public static class StorageSetup
         builder.Services.AddSingleton<ProjectionHandler>();
         return builder;
     }
+
+    // The Azure clients are built in methods of their own: the code of a method that creates them loads the Azure SDK
+    // assemblies when it first runs, and the embedded store should not pay for that at start-up.
+    private static AzureTableServiceClient AzureTables(StorageOptions o) =>
+        o.ConnectionString is { Length: > 0 } cs ? new(cs) : new(o.TableEndpoint!, new DefaultAzureCredential());
+
+    private static AzureQueueServiceClient AzureQueues(StorageOptions o) =>
+        o.ConnectionString is { Length: > 0 } cs ? new(cs) : new(o.QueueEndpoint!, new DefaultAzureCredential());
 }
 
 /// <summary>

@@ -5,6 +5,7 @@ using ConnectedAccounts.Storage.Azure;
 using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Sqlite;
 using ConnectedAccounts.Storage.Tables;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Functions.Persistence;
@@ -35,13 +36,18 @@ public sealed class StorageOptions
     public string SqlitePath => Path.Combine(DataPath, "connected-accounts.db");
 }
 
+/// <summary>Checks the data annotations of <see cref="StorageOptions"/> with generated code instead of reflection at start-up.</summary>
+[OptionsValidator]
+public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
+
 public static class StorageSetup
 {
     public static readonly string[] Tables = [Keys.DataTable, Keys.UsersTable, Keys.IdempotencyTable, Keys.OutboxMarkersTable];
 
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations()
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration("Storage")
             .Validate(
                 o => o.Provider == StorageProvider.Sqlite || o.ConnectionString is { Length: > 0 } || (o.TableEndpoint is not null && o.QueueEndpoint is not null),
                 "Storage:Provider=AzureStorage needs Storage:ConnectionString, or Storage:TableEndpoint and Storage:QueueEndpoint for a managed identity.")

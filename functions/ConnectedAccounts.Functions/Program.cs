@@ -10,7 +10,8 @@ using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
 
-var builder = WebApplication.CreateBuilder(args);
+// Slim: the handler serves plain HTTP (loopback under the Functions host), so no HTTPS, HTTP/3, IIS or host filtering.
+var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddFunctionsHost();
 builder.AddStorage();
 builder.AddIdentity();
@@ -20,6 +21,7 @@ builder.Services.AddAccounts();
 builder.Services.AddDisconnection();
 builder.Services.AddEmail().AddEmailFunction();
 builder.Services.AddInvitations();
+builder.Services.WithoutKeyRingWarmUp();
 
 var app = builder.Build();
 app.UseHttpApi();

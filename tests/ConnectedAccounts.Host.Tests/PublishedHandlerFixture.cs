@@ -1,7 +1,12 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace ConnectedAccounts.Host.Tests;
 
@@ -9,13 +14,18 @@ namespace ConnectedAccounts.Host.Tests;
 /// Publishes the handler once per test run the way scripts/publish.sh does (self-contained linux-x64, host.json,
 /// generated function.json files) and starts it as the Functions host would: FUNCTIONS_CUSTOMHANDLER_PORT set, working
 /// directory the app folder. HOST_TESTS_APP_DIR points at an already published folder (artifacts/functionapp) to skip
-/// the publish.
+/// the publish. Its data folder (<see cref="DataPath"/>) is the SQLite store the process uses, so tests can read the
+/// effects of an invocation there; <see cref="ClientFor"/> signs bearer tokens with the key the process was given.
 /// </summary>
 public sealed class PublishedHandlerFixture : IAsyncLifetime
 {
     public const string Executable = "ConnectedAccounts.Functions";
+    private const string Issuer = "connected-accounts-host-tests";
+    private const string Audience = "connected-accounts";
 
     private readonly StringBuilder _output = new();
+    private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
+    private readonly List<HttpClient> _clients = [];
     private string? _temp;
     private Process? _process;
 
@@ -24,6 +34,9 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
     public string AppDirectory { get; private set; } = "";
 
     public HttpClient Client { get; private set; } = new();
+
+    /// <summary><c>Storage:DataPath</c> of the process: its SQLite file, and its e-mails under <c>mail/</c>.</summary>
+    public string DataPath { get; private set; } = "";
 
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
@@ -43,7 +56,11 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         };
         start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ASPNETCORE_URLS"] = "http://0.0.0.0:1";
-        start.Environment["Storage__DataPath"] = Path.Combine(_temp, "data");
+        DataPath = Path.Combine(_temp, "data");
+        start.Environment["Storage__DataPath"] = DataPath;
+        start.Environment["Auth__SigningKey"] = Convert.ToBase64String(_signingKey);
+        start.Environment["Auth__Issuer"] = Issuer;
+        start.Environment["Auth__Audience"] = Audience;
         _process = Start(start);
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
 
@@ -68,9 +85,34 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A client of the forwarded API, signed in as <paramref name="email"/> (always the same user id for the same
+    /// address) with a token the process accepts.
+    /// </summary>
+    public HttpClient ClientFor(string email, string name)
+    {
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Expires = DateTime.UtcNow.AddHours(1),
+            Subject = new ClaimsIdentity([new Claim("sub", "usr-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(email)))[..16]), new Claim("email", email), new Claim("name", name)]),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(_signingKey), SecurityAlgorithms.HmacSha256),
+        });
+        var client = new HttpClient { BaseAddress = Client.BaseAddress, Timeout = Client.Timeout };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        _clients.Add(client);
+        return client;
+    }
+
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
@@ -78,6 +120,7 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         }
 
         _process?.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (_temp is not null)
         {
             Directory.Delete(_temp, recursive: true);
@@ -154,4 +197,11 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
 
         throw new InvalidOperationException("ConnectedAccounts.sln not found above the test output folder.");
     }
+}
+
+/// <summary>One published process for every test class that needs it: publishing it takes a minute.</summary>
+[CollectionDefinition(Name)]
+public sealed class PublishedHandlerCollection : ICollectionFixture<PublishedHandlerFixture>
+{
+    public const string Name = "Published handler";
 }

@@ -15,7 +15,8 @@ namespace ConnectedAccounts.Host.Tests;
 /// reads. These tests read the functions from the generated function.json files, so they cover whatever the catalog
 /// and the endpoints hold; behaviour of individual functions belongs with their features.
 /// </summary>
-public sealed class PublishedHandlerTests(PublishedHandlerFixture handler) : IClassFixture<PublishedHandlerFixture>
+[Collection(PublishedHandlerCollection.Name)]
+public sealed class PublishedHandlerTests(PublishedHandlerFixture handler)
 {
     private sealed record Function(string Name, JsonElement Trigger, int BindingCount);
 

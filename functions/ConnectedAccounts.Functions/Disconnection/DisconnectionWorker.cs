@@ -138,7 +138,7 @@ public sealed class DisconnectionWorker(
     }
 
     private Task SendAsync(string queue, string text, CancellationToken ct) =>
-        queues.GetQueueClient(queue).SendMessageAsync(text, cancellationToken: ct);
+        queues.GetQueueClient(queue).SendMessageCreatingQueueAsync(text, ct);
 
     /// <summary>
     /// Marks the connection disconnected and, in the same batch, queues the e-mail to the admins of both sides,

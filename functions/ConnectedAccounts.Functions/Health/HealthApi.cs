@@ -19,7 +19,8 @@ public static class HealthApi
     }
 
     /// <summary>
-    /// Readiness: 200 when the table store and the queue answer; 503 (problem) when either does not.
+    /// Readiness: 200 when the table store and the queue answer; 503 (problem) when either does not. A queue that its
+    /// first message has not created yet is an answer too.
     /// <c>/livez</c> is liveness: the process serves HTTP, nothing more is asked.
     /// </summary>
     public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> CheckHealth(
@@ -28,7 +29,7 @@ public static class HealthApi
         try
         {
             await tables.GetTableClient(Keys.DataTable).GetEntityIfExistsAsync("healthz", "healthz", ct);
-            await queues.GetQueueClient(ProjectionMessage.QueueName).GetApproximateMessageCountAsync(ct);
+            await queues.GetQueueClient(ProjectionMessage.QueueName).GetApproximateMessageCountIfExistsAsync(ct);
             return TypedResults.Ok(new HealthResponse("ok"));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -41,8 +41,8 @@ public sealed class QueuePollingService(
             {
                 if (!ready)
                 {
+                    // Receiving from a queue that does not exist fails on Azure; its first message may not have come yet.
                     await queue.CreateIfNotExistsAsync(stoppingToken);
-                    await poison.CreateIfNotExistsAsync(stoppingToken);
                     ready = true;
                 }
 

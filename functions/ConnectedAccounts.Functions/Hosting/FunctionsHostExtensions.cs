@@ -60,7 +60,8 @@ public static class FunctionsHostExtensions
         services.TryAddSingleton<FunctionInvoker>();
         services.TryAddSingleton<QueueMessageProcessor>();
         services.AddOptions<FunctionsHostOptions>().BindConfiguration(FunctionsHostOptions.Section).ValidateOnStart();
-        services.AddOptions<QueueRunnerOptions>().BindConfiguration(QueueRunnerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueRunnerOptions>, QueueRunnerOptionsValidator>());
+        services.AddOptions<QueueRunnerOptions>().BindConfiguration(QueueRunnerOptions.Section).ValidateOnStart();
 
         switch (mode.Kind)
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Functions.Hosting;
 
@@ -42,3 +43,7 @@ public sealed class QueueRunnerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
+
+/// <summary>Checks the data annotations of <see cref="QueueRunnerOptions"/> with generated code instead of reflection at start-up.</summary>
+[OptionsValidator]
+public sealed partial class QueueRunnerOptionsValidator : IValidateOptions<QueueRunnerOptions>;

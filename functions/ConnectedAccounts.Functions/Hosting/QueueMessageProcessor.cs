@@ -55,7 +55,8 @@ public sealed class QueueMessageProcessor(FunctionInvoker invoker, IOptions<Queu
     private async Task MoveToPoisonAsync(IQueueClient queue, IQueueClient poison, QueueMessage message, CancellationToken cancellationToken)
     {
         // Copy before delete: a crash in between duplicates the message in the poison queue rather than losing it.
-        await poison.SendMessageAsync(message.Text, cancellationToken: cancellationToken);
+        // The poison queue is created by the first message it gets, as the Functions host does.
+        await poison.SendMessageCreatingQueueAsync(message.Text, cancellationToken);
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
         logger.LogWarning("Message {MessageId} moved to {PoisonQueue} after {DequeueCount} deliveries", message.MessageId, poison.Name, message.DequeueCount);
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace ConnectedAccounts.Functions.Http;
@@ -33,6 +34,23 @@ public static class HttpSetup
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddOpenApi();
         return builder;
+    }
+
+    /// <summary>
+    /// Drops the hosted service that loads the data-protection key ring at start-up (and on a fresh instance generates
+    /// and writes a key). Authentication registers data protection, but this API signs nothing with it: bearer tokens
+    /// only, no cookies, no antiforgery. Should a protector ever be asked for, the key ring still loads on first use.
+    /// Call it after everything that registers data protection.
+    /// </summary>
+    public static IServiceCollection WithoutKeyRingWarmUp(this IServiceCollection services)
+    {
+        var dataProtection = typeof(DataProtectionOptions).Assembly;
+        foreach (var warmUp in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == dataProtection).ToList())
+        {
+            services.Remove(warmUp);
+        }
+
+        return services;
     }
 
     public static WebApplication UseHttpApi(this WebApplication app)

@@ -26,6 +26,10 @@ public sealed class InvitationOptions
     public int MaxPerRecipientPerDay { get; set; } = 5;
 }
 
+/// <summary>Checks the data annotations of <see cref="InvitationOptions"/> with generated code instead of reflection at start-up.</summary>
+[OptionsValidator]
+public sealed partial class InvitationOptionsValidator : IValidateOptions<InvitationOptions>;
+
 /// <summary>
 /// Where invitations live in the data table. The canonical row is alone in a partition named by the token's
 /// hash, so it and the outbox rows of its e-mails commit together (the relay reads the data table, which is why

@@ -10,6 +10,8 @@ using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Functions.Invitations;
 
@@ -17,7 +19,8 @@ public static class InvitationsSetup
 {
     public static IServiceCollection AddInvitations(this IServiceCollection services)
     {
-        services.AddOptions<InvitationOptions>().BindConfiguration(InvitationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InvitationOptions>, InvitationOptionsValidator>());
+        services.AddOptions<InvitationOptions>().BindConfiguration(InvitationOptions.SectionName).ValidateOnStart();
         services.AddSingleton<InvitationStore>();
         services.AddSingleton<InvitationService>();
         services.AddSingleton<InvitationCleanup>();

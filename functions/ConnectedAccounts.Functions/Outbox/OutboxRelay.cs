@@ -31,7 +31,7 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
         await foreach (var row in Data.QueryAllAsync(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = Keys.OutboxPrefix }, cancellationToken))
         {
             var entry = OutboxEntry.FromEntity(row);
-            await queues.GetQueueClient(entry.Queue).SendMessageAsync(entry.Body, cancellationToken: cancellationToken);
+            await queues.GetQueueClient(entry.Queue).SendMessageCreatingQueueAsync(entry.Body, cancellationToken);
             await Data.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
             sent++;
         }

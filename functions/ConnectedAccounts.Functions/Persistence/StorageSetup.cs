@@ -1,11 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using Azure.Identity;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Storage.Azure;
 using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Sqlite;
 using ConnectedAccounts.Storage.Tables;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Functions.Persistence;
@@ -36,13 +36,18 @@ public sealed class StorageOptions
     public string SqlitePath => Path.Combine(DataPath, "connected-accounts.db");
 }
 
+/// <summary>Checks the data annotations of <see cref="StorageOptions"/> with generated code instead of reflection at start-up.</summary>
+[OptionsValidator]
+public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
+
 public static class StorageSetup
 {
     public static readonly string[] Tables = [Keys.DataTable, Keys.UsersTable, Keys.IdempotencyTable, Keys.OutboxMarkersTable];
 
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations()
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration("Storage")
             .Validate(
                 o => o.Provider == StorageProvider.Sqlite || o.ConnectionString is { Length: > 0 } || (o.TableEndpoint is not null && o.QueueEndpoint is not null),
                 "Storage:Provider=AzureStorage needs Storage:ConnectionString, or Storage:TableEndpoint and Storage:QueueEndpoint for a managed identity.")
@@ -51,22 +56,16 @@ public static class StorageSetup
         builder.Services.AddSingleton<ITableServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return o.Provider switch
-            {
-                StorageProvider.AzureStorage when o.ConnectionString is { Length: > 0 } cs => new AzureTableServiceClient(cs),
-                StorageProvider.AzureStorage => new AzureTableServiceClient(o.TableEndpoint!, new DefaultAzureCredential()),
-                _ => new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>()),
-            };
+            return o.Provider == StorageProvider.AzureStorage
+                ? AzureTables(o)
+                : new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddSingleton<IQueueServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return o.Provider switch
-            {
-                StorageProvider.AzureStorage when o.ConnectionString is { Length: > 0 } cs => new AzureQueueServiceClient(cs),
-                StorageProvider.AzureStorage => new AzureQueueServiceClient(o.QueueEndpoint!, new DefaultAzureCredential()),
-                _ => new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>()),
-            };
+            return o.Provider == StorageProvider.AzureStorage
+                ? AzureQueues(o)
+                : new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSingleton<OutboxRelay>();
@@ -75,25 +74,29 @@ public static class StorageSetup
         builder.Services.AddSingleton<ProjectionHandler>();
         return builder;
     }
+
+    // The Azure clients are built in methods of their own: the code of a method that creates them loads the Azure SDK
+    // assemblies when it first runs, and the embedded store should not pay for that at start-up.
+    private static AzureTableServiceClient AzureTables(StorageOptions o) =>
+        o.ConnectionString is { Length: > 0 } cs ? new(cs) : new(o.TableEndpoint!, new DefaultAzureCredential());
+
+    private static AzureQueueServiceClient AzureQueues(StorageOptions o) =>
+        o.ConnectionString is { Length: > 0 } cs ? new(cs) : new(o.QueueEndpoint!, new DefaultAzureCredential());
 }
 
 /// <summary>
-/// Creates the tables, and the queue (with its poison queue) of every queue function in the catalog, before the app
-/// takes requests: the outbox relay sends to them in every mode, also when no poller of ours runs.
+/// Creates the tables before the app takes requests. Queues are not created here: each is created by the first
+/// message sent to it (<see cref="QueueClientExtensions.SendMessageCreatingQueueAsync"/>, poison queues included),
+/// standalone each poller creates the queue it receives from when it starts, and under the Functions host the host
+/// polls the trigger queues. So a cold start does not wait for a round trip per queue.
 /// </summary>
-public sealed class StorageInitializer(ITableServiceClient tables, IQueueServiceClient queues, FunctionCatalog catalog) : IHostedService
+public sealed class StorageInitializer(ITableServiceClient tables) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var table in StorageSetup.Tables)
         {
             await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
-        }
-
-        foreach (var queue in catalog.Queues.Select(q => q.QueueName).Distinct(StringComparer.Ordinal))
-        {
-            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken);
-            await queues.GetQueueClient(QueueProcessor.PoisonQueueName(queue)).CreateIfNotExistsAsync(cancellationToken);
         }
     }
 

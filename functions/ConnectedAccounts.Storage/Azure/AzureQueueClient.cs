@@ -25,7 +25,7 @@ public sealed class AzureQueueClient(Uri endpoint, string name, HttpPipeline pip
         var response = await SendAsync(message, cancellationToken);
         if (response.Status is not (201 or 204 or 409))
         {
-            throw new RequestFailedException(response);
+            throw StorageErrorParser.Failure(response);
         }
     }
 
@@ -38,7 +38,7 @@ public sealed class AzureQueueClient(Uri endpoint, string name, HttpPipeline pip
         {
             204 => true,
             404 => false,
-            _ => throw new RequestFailedException(response),
+            _ => throw StorageErrorParser.Failure(response),
         };
     }
 
@@ -55,7 +55,7 @@ public sealed class AzureQueueClient(Uri endpoint, string name, HttpPipeline pip
         var response = await SendAsync(message, cancellationToken);
         if (response.Status != 201)
         {
-            throw new RequestFailedException(response);
+            throw StorageErrorParser.Failure(response);
         }
     }
 
@@ -69,7 +69,7 @@ public sealed class AzureQueueClient(Uri endpoint, string name, HttpPipeline pip
         var response = await SendAsync(message, cancellationToken);
         if (response.Status != 200)
         {
-            throw new RequestFailedException(response);
+            throw StorageErrorParser.Failure(response);
         }
 
         var document = XDocument.Parse(response.Content.ToString());
@@ -93,7 +93,7 @@ public sealed class AzureQueueClient(Uri endpoint, string name, HttpPipeline pip
             204 => true,
             // 404: the message is gone or was received again; 400: the receipt is not one this queue issued.
             404 or 400 => false,
-            _ => throw new RequestFailedException(response),
+            _ => throw StorageErrorParser.Failure(response),
         };
     }
 
@@ -113,7 +113,7 @@ public sealed class AzureQueueClient(Uri endpoint, string name, HttpPipeline pip
                 ? receipt
                 : throw new RequestFailedException(response.Status, "The update response carries no x-ms-popreceipt."),
             404 or 400 => null,
-            _ => throw new RequestFailedException(response),
+            _ => throw StorageErrorParser.Failure(response),
         };
     }
 
@@ -124,7 +124,7 @@ public sealed class AzureQueueClient(Uri endpoint, string name, HttpPipeline pip
         var response = await SendAsync(message, cancellationToken);
         if (response.Status != 200 || !response.Headers.TryGetValue("x-ms-approximate-messages-count", out var count))
         {
-            throw new RequestFailedException(response);
+            throw StorageErrorParser.Failure(response);
         }
 
         return int.Parse(count, CultureInfo.InvariantCulture);

@@ -18,6 +18,14 @@ public static class QueueDrain
         var relay = services.GetRequiredService<OutboxRelay>();
         var queues = services.GetRequiredService<IQueueServiceClient>();
         var handled = 0;
+
+        // As the pollers do when they start: a queue is otherwise created by its first message, and on Azure
+        // receiving from a queue nothing was sent to yet fails.
+        foreach (var (queue, _) in Handlers(services))
+        {
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync();
+        }
+
         for (var round = 0; round < 50; round++)
         {
             await relay.SweepAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using ConnectedAccounts.Storage.Azure;
+using ConnectedAccounts.Storage.Queues;
 
 namespace ConnectedAccounts.Storage.Tests.Azure;
 
@@ -16,6 +17,26 @@ public sealed class AzureQueueClientTests(AzuriteFixture azurite) : IAsyncLifeti
     public async Task Creating_an_existing_queue_is_fine()
     {
         await _queue.CreateIfNotExistsAsync();
+    }
+
+    [Fact]
+    public async Task Sending_to_a_queue_never_created_fails_with_queue_not_found_unless_the_sender_creates_it()
+    {
+        var missing = azurite.Queues.GetQueueClient(AzuriteFixture.UniqueQueueName());
+        try
+        {
+            var refused = await Assert.ThrowsAsync<global::Azure.RequestFailedException>(() => missing.SendMessageAsync("m"));
+            Assert.Equal((404, "QueueNotFound"), (refused.Status, refused.ErrorCode));
+            Assert.Null(await missing.GetApproximateMessageCountIfExistsAsync());
+
+            await missing.SendMessageCreatingQueueAsync("m");
+
+            Assert.Equal(1, await missing.GetApproximateMessageCountIfExistsAsync());
+        }
+        finally
+        {
+            await missing.DeleteAsync();
+        }
     }
 
     [Fact]

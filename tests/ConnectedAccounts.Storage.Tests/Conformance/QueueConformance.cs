@@ -55,6 +55,26 @@ public abstract class QueueConformance
     }
 
     [Fact]
+    public async Task The_first_message_sent_to_a_queue_never_created_creates_it_and_arrives()
+    {
+        var queue = Queues.GetQueueClient("q" + Guid.NewGuid().ToString("N"));
+
+        await queue.SendMessageCreatingQueueAsync("first");
+        await queue.SendMessageCreatingQueueAsync("second");
+
+        var received = await queue.ReceiveMessagesAsync(32, Long);
+        Assert.Equal(["first", "second"], received.Select(m => m.Text).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_queue_never_created_has_no_count_or_zero_rather_than_an_error()
+    {
+        var queue = Queues.GetQueueClient("q" + Guid.NewGuid().ToString("N"));
+
+        Assert.True(await queue.GetApproximateMessageCountIfExistsAsync() is null or 0);
+    }
+
+    [Fact]
     public async Task Receiving_from_an_empty_queue_returns_nothing()
     {
         var queue = await NewQueueAsync();

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConnectedAccounts.Functions.Email;
+using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Queues;
+using ConnectedAccounts.Storage.Sqlite;
+using ConnectedAccounts.Storage.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ConnectedAccounts.Host.Tests;
+
+/// <summary>
+/// The effects of queue and timer functions, invoked on the published process the way the Functions host invokes
+/// them. State changes go through the forwarded <c>/api</c> routes; the test then plays the host's queue trigger on
+/// the store the process uses (its SQLite data folder): it receives the message the outbox relay queued, POSTs it to
+/// <c>/{FunctionName}</c> JSON-encoded as the host encodes it, with its dequeue count and ids as metadata, and
+/// deletes it only after a 2xx. Timers are POSTed with their schedule status. Effects are read back through the
+/// API, the data folder and the e-mail pickup folder.
+/// </summary>
+[Collection(PublishedHandlerCollection.Name)]
+public sealed class PublishedHandlerEffectsTests(PublishedHandlerFixture handler) : IAsyncLifetime
+{
+    private static readonly TimeSpan RelayTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly SqliteTableServiceClient _tables = new(new StorageOptions { DataPath = handler.DataPath }.SqlitePath);
+    private readonly SqliteQueueServiceClient _queues = new(new StorageOptions { DataPath = handler.DataPath }.SqlitePath, TimeProvider.System);
+
+    private ITableClient Entities => _tables.GetTableClient(Keys.DataTable);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _queues.DisposeAsync();
+        await _tables.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_projection_a_forwarded_request_queued_fills_the_account_switcher_when_the_host_invokes_Projections()
+    {
+        var alice = handler.ClientFor(NewEmail("alice"), "Alice");
+        var accountId = await CreateAgencyAsync(alice, "Projected Agency");
+
+        // The relay queued the membership change, but until the queue function runs the switcher does not know it.
+        var message = await WaitForMessageAsync(ProjectionMessage.QueueName, accountId);
+        Assert.DoesNotContain(accountId, await SwitcherAsync(alice));
+
+        var first = await InvokeQueueFunctionAsync("Projections", message, dequeueCount: 1);
+        var afterFirst = await SwitcherAsync(alice);
+
+        // A redelivery (the host retries a message it could not complete) changes nothing.
+        var second = await InvokeQueueFunctionAsync("Projections", message, dequeueCount: 2);
+        await CompleteAsync(ProjectionMessage.QueueName, message);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(["Outputs", "Logs", "ReturnValue"], first.Body.AsObject().Select(p => p.Key));
+        Assert.Contains(accountId, afterFirst);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+        Assert.Equal(afterFirst, await SwitcherAsync(alice));
+    }
+
+    [Fact]
+    public async Task An_outbox_row_a_crash_left_behind_is_relayed_by_OutboxSweep_and_its_e_mail_written_by_EmailSender()
+    {
+        var alice = handler.ClientFor(NewEmail("alice"), "Alice");
+        var accountId = await CreateAgencyAsync(alice, "Swept Agency");
+        await DrainOutboxOfAsync(accountId);
+
+        // As a crash right after a commit leaves it: the e-mail's outbox row and the partition's pending marker are
+        // written, and no relay ever ran for them.
+        var invitee = NewEmail("invitee");
+        var key = "host-tests." + Guid.NewGuid().ToString("N");
+        var email = new MemberInvitedEmail(new EmailAddress(invitee, "Invitee"), key, "Swept Agency", "Alice", "regularUser",
+            new Uri("http://localhost:5080/invitations/host-tests"), DateTimeOffset.UtcNow.AddDays(7));
+        using (var relayThatNeverRuns = new OutboxRelay(_tables, _queues, NullLogger<OutboxRelay>.Instance))
+        {
+            var committed = await new DataStore(_tables, relayThatNeverRuns, TimeProvider.System).Batch(accountId)
+                .Outbox(new OutboxEntry(EmailQueue.Name, EmailQueue.ToMessageText(email)))
+                .CommitAsync(CancellationToken.None);
+            Assert.True(committed.Succeeded);
+        }
+
+        Assert.Equal(1, await OutboxRowsAsync(accountId));
+        var sweep = await InvokeTimerFunctionAsync("OutboxSweep", isPastDue: true);
+
+        Assert.Equal(HttpStatusCode.OK, sweep.Status);
+        Assert.Equal(0, await OutboxRowsAsync(accountId));
+        var queued = await WaitForMessageAsync(EmailQueue.Name, key);
+        var mail = Path.Combine(handler.DataPath, "mail", PickupFolderEmailSender.FileNameFor(key));
+        Assert.False(File.Exists(mail));
+
+        var send = await InvokeQueueFunctionAsync("EmailSender", queued, dequeueCount: 1);
+        await CompleteAsync(EmailQueue.Name, queued);
+
+        Assert.Equal(HttpStatusCode.OK, send.Status);
+        Assert.True(File.Exists(mail), "EmailSender answered 200 but wrote no pickup file for the message.");
+        var eml = await File.ReadAllTextAsync(mail);
+        Assert.Contains($"<{invitee}>", eml, StringComparison.Ordinal);
+        Assert.Contains("MIME", eml, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every test owns its people: a fresh address each time.</summary>
+    private static string NewEmail(string name) => $"{name}.{Guid.NewGuid():N}@host-tests.example";
+
+    private static async Task<string> CreateAgencyAsync(HttpClient client, string name)
+    {
+        var response = await client.PostAsJsonAsync("/api/accounts", new { name, kind = "agency" });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /api/accounts: {(int)response.StatusCode} {body}");
+        return (string)JsonNode.Parse(body)!["id"]!;
+    }
+
+    /// <summary>The ids in the caller's account switcher (<c>GET /api/accounts</c>).</summary>
+    private static async Task<List<string>> SwitcherAsync(HttpClient client)
+    {
+        var page = await client.GetFromJsonAsync<JsonObject>("/api/accounts");
+        return page!["items"]!.AsArray().Select(e => (string)e!["id"]!).ToList();
+    }
+
+    /// <summary>
+    /// What the host's queue trigger does with a received message: the message text as a JSON string value of the
+    /// trigger binding (the host serializes it once more), and the message's metadata each JSON-encoded.
+    /// </summary>
+    private async Task<(HttpStatusCode Status, JsonNode Body)> InvokeQueueFunctionAsync(string function, QueueMessage message, long dequeueCount)
+    {
+        var payload = new JsonObject
+        {
+            ["Data"] = new JsonObject { ["message"] = JsonSerializer.Serialize(message.Text) },
+            ["Metadata"] = new JsonObject
+            {
+                ["DequeueCount"] = dequeueCount.ToString(CultureInfo.InvariantCulture),
+                ["Id"] = JsonSerializer.Serialize(message.MessageId),
+                ["PopReceipt"] = JsonSerializer.Serialize(message.PopReceipt),
+                ["InsertionTime"] = JsonSerializer.Serialize(message.InsertedOn),
+                ["NextVisibleTime"] = JsonSerializer.Serialize(message.NextVisibleOn),
+                ["ExpirationTime"] = JsonSerializer.Serialize(message.InsertedOn.AddDays(7)),
+                ["sys"] = Sys(function),
+            },
+        };
+        return await PostAsync(function, payload);
+    }
+
+    /// <summary>What the host's timer trigger sends: its TimerInfo, with the occurrence being run as <c>Next</c>.</summary>
+    private async Task<(HttpStatusCode Status, JsonNode Body)> InvokeTimerFunctionAsync(string function, bool isPastDue)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var payload = new JsonObject
+        {
+            ["Data"] = new JsonObject
+            {
+                ["timer"] = new JsonObject
+                {
+                    ["Schedule"] = new JsonObject { ["AdjustForDST"] = true },
+                    ["ScheduleStatus"] = new JsonObject { ["Last"] = now.AddMinutes(-2), ["Next"] = now.AddMinutes(-1), ["LastUpdated"] = now.AddMinutes(-2) },
+                    ["IsPastDue"] = isPastDue,
+                },
+            },
+            ["Metadata"] = new JsonObject { ["sys"] = Sys(function) },
+        };
+        return await PostAsync(function, payload);
+    }
+
+    private static JsonObject Sys(string function) => new()
+    {
+        ["MethodName"] = function,
+        ["UtcNow"] = JsonSerializer.Serialize(DateTimeOffset.UtcNow),
+        ["RandGuid"] = JsonSerializer.Serialize(Guid.NewGuid()),
+    };
+
+    private async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(string function, JsonObject payload)
+    {
+        using var content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await handler.Client.PostAsync(new Uri("/" + function, UriKind.Relative), content);
+        var body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, JsonNode.Parse(body) ?? new JsonObject());
+    }
+
+    /// <summary>
+    /// Receives from <paramref name="queue"/> until a message containing <paramref name="marker"/> arrives (the relay
+    /// sends right after the commit, in the background). Other tests' messages are put back at once.
+    /// </summary>
+    private async Task<QueueMessage> WaitForMessageAsync(string queue, string marker)
+    {
+        var client = _queues.GetQueueClient(queue);
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            foreach (var message in await client.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1)))
+            {
+                if (message.Text.Contains(marker, StringComparison.Ordinal))
+                {
+                    return message;
+                }
+
+                await client.UpdateVisibilityAsync(message.MessageId, message.PopReceipt, TimeSpan.Zero);
+            }
+
+            Assert.True(waited.Elapsed < RelayTimeout, $"No message with '{marker}' reached queue '{queue}' in {RelayTimeout.TotalSeconds} s.\n{handler.Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The host deletes a message once its function answered 2xx.</summary>
+    private async Task CompleteAsync(string queue, QueueMessage message) =>
+        Assert.True(await _queues.GetQueueClient(queue).DeleteMessageAsync(message.MessageId, message.PopReceipt));
+
+    /// <summary>Waits until the relay has sent what the account's own creation put in its outbox.</summary>
+    private async Task DrainOutboxOfAsync(string accountId)
+    {
+        var waited = Stopwatch.StartNew();
+        while (await OutboxRowsAsync(accountId) > 0)
+        {
+            Assert.True(waited.Elapsed < RelayTimeout, $"The relay left the outbox of {accountId} unsent.");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<int> OutboxRowsAsync(string accountId)
+    {
+        var rows = 0;
+        await foreach (var _ in Entities.QueryAllAsync(new TableQuery { PartitionKey = accountId, RowKeyPrefix = Keys.OutboxPrefix }))
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+}

@@ -45,7 +45,7 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         _temp = Directory.CreateTempSubdirectory("host-tests-").FullName;
         AppDirectory = Environment.GetEnvironmentVariable("HOST_TESTS_APP_DIR") is { Length: > 0 } published
             ? Path.GetFullPath(published)
-            : await PublishAsync(Path.Combine(_temp, "functionapp"));
+            : await PublishAsync(Path.Combine(_temp, "functionapp"), Path.Combine(_temp, "generate-data"));
 
         var port = FreePort();
         var start = new ProcessStartInfo(Path.Combine(AppDirectory, Executable))
@@ -127,19 +127,20 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         }
     }
 
-    private async Task<string> PublishAsync(string appDirectory)
+    private async Task<string> PublishAsync(string appDirectory, string generateDataPath)
     {
         // No ReadyToRun here: it doubles the publish time and the contract does not depend on it.
-        await RunAsync("dotnet", RepoRoot,
+        await RunAsync("dotnet", RepoRoot, dataPath: null,
             "publish", Path.Combine(RepoRoot, "functions", "ConnectedAccounts.Functions", "ConnectedAccounts.Functions.csproj"),
             "--configuration", "Release", "--runtime", "linux-x64", "--self-contained", "true", "-p:DebugType=none",
             "--output", appDirectory, "--nologo", "--verbosity", "quiet");
         File.Copy(Path.Combine(RepoRoot, "host.json"), Path.Combine(appDirectory, "host.json"));
-        await RunAsync(Path.Combine(appDirectory, Executable), appDirectory, "--generate-functions", appDirectory);
+        // As scripts/publish.sh does: the store the program starts while generating lives outside the app folder.
+        await RunAsync(Path.Combine(appDirectory, Executable), appDirectory, generateDataPath, "--generate-functions", appDirectory);
         return appDirectory;
     }
 
-    private async Task RunAsync(string file, string workingDirectory, params string[] arguments)
+    private async Task RunAsync(string file, string workingDirectory, string? dataPath, params string[] arguments)
     {
         var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -148,6 +149,11 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         }
 
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (dataPath is not null)
+        {
+            start.Environment["Storage__DataPath"] = dataPath;
+        }
+
         using var process = Start(start);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);

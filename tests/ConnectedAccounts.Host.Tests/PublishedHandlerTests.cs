@@ -48,6 +48,9 @@ public sealed class PublishedHandlerTests(PublishedHandlerFixture handler)
         var executable = Path.Combine(handler.AppDirectory, PublishedHandlerFixture.Executable);
         Assert.True(File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute));
         Assert.True(File.Exists(Path.Combine(handler.AppDirectory, "libe_sqlite3.so")));
+
+        // Generating the function.json files starts the store; its database must not ship in the package.
+        Assert.False(Directory.Exists(Path.Combine(handler.AppDirectory, "data")), "The app folder holds a data folder.");
     }
 
     [Fact]

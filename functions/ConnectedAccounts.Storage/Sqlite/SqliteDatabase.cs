@@ -55,8 +55,8 @@ internal sealed class SqliteDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
-    /// <summary>A connection for one operation; each operation (statement or transaction) counts as one storage request.</summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>A connection for one transaction, counted as one storage request.</summary>
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         StorageRequestCounter.Increment();
         var connection = new SqliteConnection(_connectionString);

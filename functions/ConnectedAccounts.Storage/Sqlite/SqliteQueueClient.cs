@@ -151,14 +151,15 @@ public sealed class SqliteQueueClient : IQueueClient
     }
 
     /// <summary>Every message in the queue, hidden or not, as Azure counts it.</summary>
-    public async Task<int> GetApproximateMessageCountAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM queue_messages WHERE queue_name = $queue";
-        command.Parameters.AddWithValue("$queue", Name);
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Task<int> GetApproximateMessageCountAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync(
+            "SELECT COUNT(*) FROM queue_messages WHERE queue_name = $queue",
+            statement =>
+            {
+                statement.Bind("$queue", Name);
+                return statement.Step() ? checked((int)statement.Int64(0)) : 0;
+            },
+            cancellationToken);
 
     private SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Serialization.Metadata;
 using ConnectedAccounts.Storage.Tables;
 
@@ -26,34 +25,22 @@ public static class Documents
     }
 
     /// <summary>The document's length in characters, over all its chunks.</summary>
-    public static long Length(TableEntity entity)
-    {
-        long length = 0;
-        for (var chunk = 0; entity.GetString(chunk == 0 ? Property : Property + chunk) is { } text; chunk++)
-        {
-            length += text.Length;
-        }
-
-        return length;
-    }
+    public static long Length(TableEntity entity) => Chunks(entity).Sum(chunk => (long)chunk.Length);
 
     public static T FromEntity<T>(TableEntity entity, JsonTypeInfo<T> typeInfo)
     {
         var first = entity.GetString(Property) ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} has no document.");
-        var json = first;
-        if (entity.GetString(Property + 1) is not null)
-        {
-            var whole = new StringBuilder(first);
-            for (var chunk = 1; entity.GetString(Property + chunk) is { } next; chunk++)
-            {
-                whole.Append(next);
-            }
-
-            json = whole.ToString();
-        }
-
+        var json = entity.GetString(Property + 1) is null ? first : string.Concat(Chunks(entity));
         return System.Text.Json.JsonSerializer.Deserialize(json, typeInfo)
             ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} holds a null document.");
+    }
+
+    private static IEnumerable<string> Chunks(TableEntity entity)
+    {
+        for (var chunk = 0; entity.GetString(chunk == 0 ? Property : Property + chunk) is { } text; chunk++)
+        {
+            yield return text;
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ConnectedAccounts.Storage.Sqlite;
 
@@ -16,6 +17,7 @@ internal sealed class SqliteDatabase : IDisposable
     // Idle readers kept beyond this many are closed; a burst of concurrent reads opens what it needs.
     private const int MaxIdleReaders = 32;
 
+    private readonly string _path;
     private readonly string _connectionString;
 
     // Writers inside this process take turns here rather than spinning on SQLITE_BUSY; SQLite's own locking still
@@ -37,6 +39,7 @@ internal sealed class SqliteDatabase : IDisposable
             Directory.CreateDirectory(directory);
         }
 
+        _path = fullPath;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -90,7 +93,7 @@ internal sealed class SqliteDatabase : IDisposable
         ReadSession? session = null;
         try
         {
-            session = _idleReaders.TryTake(out var idle) ? idle : new ReadSession(Open());
+            session = _idleReaders.TryTake(out var idle) ? idle : new ReadSession(_path);
             var statement = session.Statement(sql);
             T result;
             try
@@ -200,16 +203,30 @@ internal sealed class SqliteDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
-    /// <summary>An open connection and the statements prepared on it, used by one read at a time.</summary>
-    private sealed class ReadSession(SqliteConnection connection) : IDisposable
+    /// <summary>
+    /// A connection of its own for reads and the statements prepared on it, used by one read at a time. Opened on
+    /// SQLite's C API without a connection mutex (one user at a time needs none, and SQLite would otherwise lock
+    /// it around every column read) and set to refuse writes.
+    /// </summary>
+    private sealed class ReadSession : IDisposable
     {
+        private const int Flags = raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX | raw.SQLITE_OPEN_PRIVATECACHE;
+
+        private readonly sqlite3 _db;
         private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
+
+        public ReadSession(string path)
+        {
+            _db = Check(raw.sqlite3_open_v2(path, out var db, Flags, null), db);
+            Check(raw.sqlite3_busy_timeout(db, BusyTimeoutMilliseconds), db);
+            Check(raw.sqlite3_exec(db, "PRAGMA query_only = 1;"), db);
+        }
 
         public SqliteStatement Statement(string sql)
         {
             if (!_statements.TryGetValue(sql, out var statement))
             {
-                statement = new SqliteStatement(connection, sql);
+                statement = new SqliteStatement(_db, sql);
                 _statements[sql] = statement;
             }
 
@@ -223,7 +240,19 @@ internal sealed class SqliteDatabase : IDisposable
                 statement.Dispose();
             }
 
-            connection.Dispose();
+            _db.Dispose();
+        }
+
+        private static sqlite3 Check(int code, sqlite3 db)
+        {
+            if (code != raw.SQLITE_OK)
+            {
+                var message = raw.sqlite3_errmsg(db).utf8_to_string();
+                db.Dispose();
+                throw new SqliteException(message, code);
+            }
+
+            return db;
         }
     }
 }

@@ -14,9 +14,9 @@ internal sealed class SqliteStatement : IDisposable
     private readonly sqlite3_stmt _statement;
     private readonly Dictionary<string, int> _parameters = new(StringComparer.Ordinal);
 
-    public SqliteStatement(SqliteConnection connection, string sql)
+    public SqliteStatement(sqlite3 db, string sql)
     {
-        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        _db = db;
         Check(raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement));
         for (var i = 1; i <= raw.sqlite3_bind_parameter_count(_statement); i++)
         {

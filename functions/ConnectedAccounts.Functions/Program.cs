@@ -25,6 +25,7 @@ builder.Services.WithoutKeyRingWarmUp();
 
 var app = builder.Build();
 app.UseHttpApi();
+app.UseReadSnapshots();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<IdempotencyMiddleware>();

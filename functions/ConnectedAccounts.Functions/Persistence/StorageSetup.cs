@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Azure.Identity;
 using ConnectedAccounts.Functions.Outbox;
+using ConnectedAccounts.Storage;
 using ConnectedAccounts.Storage.Azure;
 using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Sqlite;
@@ -73,6 +74,21 @@ public static class StorageSetup
         builder.Services.AddSingleton<DataStore>();
         builder.Services.AddSingleton<ProjectionHandler>();
         return builder;
+    }
+
+    /// <summary>
+    /// Each request reads one consistent view of the store until it writes (<see cref="ReadSnapshot"/>): the access
+    /// decision and what it guards are read from the same committed state, and on SQLite a request takes the WAL
+    /// read lock once instead of once per statement.
+    /// </summary>
+    public static WebApplication UseReadSnapshots(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            using var snapshot = ReadSnapshot.Begin();
+            await next(context);
+        });
+        return app;
     }
 
     // The Azure clients are built in methods of their own: the code of a method that creates them loads the Azure SDK

@@ -80,7 +80,8 @@ internal sealed class SqliteDatabase : IDisposable
     /// Runs one read statement, counted as one storage request. The connection comes from a set kept open and
     /// configured, and the statement stays prepared on it: a point read costs neither a connection set-up nor
     /// parsing SQL, only the statement's own work. <paramref name="read"/> binds the parameters, steps and reads;
-    /// the statement is reset after it returns.
+    /// the statement is reset after it returns. Inside a <see cref="ReadSnapshot"/> the flow's reads share one
+    /// connection and one read transaction, until the snapshot ends or the flow writes.
     /// </summary>
     public Task<T> ReadAsync<T>(string sql, Func<SqliteStatement, T> read, CancellationToken cancellationToken)
     {
@@ -90,10 +91,20 @@ internal sealed class SqliteDatabase : IDisposable
         }
 
         StorageRequestCounter.Increment();
+        var snapshot = ReadSnapshot.Current;
         ReadSession? session = null;
         try
         {
-            session = _idleReaders.TryTake(out var idle) ? idle : new ReadSession(_path);
+            session = snapshot?.Take(this) as ReadSession;
+            if (session is null)
+            {
+                session = _idleReaders.TryTake(out var idle) ? idle : new ReadSession(this, _path);
+                if (snapshot is not null)
+                {
+                    session.BeginSnapshot();
+                }
+            }
+
             var statement = session.Statement(sql);
             T result;
             try
@@ -105,7 +116,11 @@ internal sealed class SqliteDatabase : IDisposable
                 statement.Reset();
             }
 
-            Return(session);
+            if (snapshot is null || !snapshot.Hold(this, session))
+            {
+                session.End();
+            }
+
             return Task.FromResult(result);
         }
 #pragma warning disable CA1031 // The exception is the task's outcome, as it would be for an async method.
@@ -128,6 +143,7 @@ internal sealed class SqliteDatabase : IDisposable
         Func<T, bool> commit,
         CancellationToken cancellationToken)
     {
+        ReadSnapshot.BeforeWrite();
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -206,17 +222,21 @@ internal sealed class SqliteDatabase : IDisposable
     /// <summary>
     /// A connection of its own for reads and the statements prepared on it, used by one read at a time. Opened on
     /// SQLite's C API without a connection mutex (one user at a time needs none, and SQLite would otherwise lock
-    /// it around every column read) and set to refuse writes.
+    /// it around every column read) and set to refuse writes. Outside a snapshot every statement is its own read
+    /// transaction; inside one, a transaction is open from <see cref="BeginSnapshot"/> until <see cref="End"/>.
     /// </summary>
-    private sealed class ReadSession : IDisposable
+    private sealed class ReadSession : IHeldRead, IDisposable
     {
         private const int Flags = raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX | raw.SQLITE_OPEN_PRIVATECACHE;
 
+        private readonly SqliteDatabase _owner;
         private readonly sqlite3 _db;
         private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
+        private bool _inSnapshot;
 
-        public ReadSession(string path)
+        public ReadSession(SqliteDatabase owner, string path)
         {
+            _owner = owner;
             _db = Check(raw.sqlite3_open_v2(path, out var db, Flags, null), db);
             Check(raw.sqlite3_busy_timeout(db, BusyTimeoutMilliseconds), db);
             Check(raw.sqlite3_exec(db, "PRAGMA query_only = 1;"), db);
@@ -233,6 +253,34 @@ internal sealed class SqliteDatabase : IDisposable
             return statement;
         }
 
+        /// <summary>Opens a read transaction; SQLite takes its view of the file at the first statement.</summary>
+        public void BeginSnapshot()
+        {
+            Run("BEGIN");
+            _inSnapshot = true;
+        }
+
+        /// <summary>Ends the read transaction, if one is open, and goes back to the idle set.</summary>
+        public void End()
+        {
+            if (_inSnapshot)
+            {
+                try
+                {
+                    Run("COMMIT");
+                    _inSnapshot = false;
+                }
+                catch (SqliteException)
+                {
+                    // Ending a read changes nothing stored; a connection that cannot end it is closed instead.
+                    Dispose();
+                    return;
+                }
+            }
+
+            _owner.Return(this);
+        }
+
         public void Dispose()
         {
             foreach (var statement in _statements.Values)
@@ -241,6 +289,19 @@ internal sealed class SqliteDatabase : IDisposable
             }
 
             _db.Dispose();
+        }
+
+        private void Run(string sql)
+        {
+            var statement = Statement(sql);
+            try
+            {
+                statement.Step();
+            }
+            finally
+            {
+                statement.Reset();
+            }
         }
 
         private static sqlite3 Check(int code, sqlite3 db)

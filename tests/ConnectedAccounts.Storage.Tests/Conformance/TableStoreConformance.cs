@@ -672,6 +672,22 @@ public abstract class TableStoreConformance
         }
     }
 
+    [Fact]
+    public async Task Inside_a_read_snapshot_a_flow_reads_its_own_writes()
+    {
+        var table = await NewTableAsync();
+        var pk = NewPartition();
+        await table.AddEntityAsync(Entity(pk, "r", ("Version", 1)));
+
+        using var snapshot = ReadSnapshot.Begin();
+        var first = await table.GetEntityIfExistsAsync(pk, "r");
+        await table.UpdateEntityAsync(Entity(pk, "r", ("Version", 2)), first!.ETag);
+        await table.AddEntityAsync(Entity(pk, "s", ("Version", 1)));
+
+        Assert.Equal(2, (await table.GetEntityIfExistsAsync(pk, "r"))!.GetInt32("Version"));
+        Assert.Equal(["r", "s"], (await table.QueryAsync(new TableQuery { PartitionKey = pk })).Items.Select(e => e.RowKey));
+    }
+
     public static TheoryData<string> InvalidKeys =>
     [
         "",

@@ -33,6 +33,28 @@ public sealed class ReportsTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_listed_report_reads_as_it_does_alone_and_the_next_list_shows_a_change()
+    {
+        // Lists repeat the JSON of a report version read before; it must be the JSON of that very version.
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var id = await alice.CreateAccountAsync("client");
+        var url = $"/api/accounts/{id}/reports";
+        var reportId = (string)(await alice.PostJsonAsync(url, new { name = "Q1" }).ExpectAsync(HttpStatusCode.Created))["id"]!;
+
+        for (var round = 0; round < 2; round++)
+        {
+            var listed = Assert.Single((await alice.GetJsonAsync(url))["items"]!.AsArray());
+            Assert.Equal((await alice.GetJsonAsync($"{url}/{reportId}")).ToJsonString(), listed!.ToJsonString());
+        }
+
+        await alice.PatchJsonAsync($"{url}/{reportId}", new { name = "Q1 final" }).ExpectAsync(HttpStatusCode.OK);
+
+        var changed = Assert.Single((await alice.GetJsonAsync(url))["items"]!.AsArray());
+        Assert.Equal("Q1 final", (string?)changed!["name"]);
+        Assert.Equal((await alice.GetJsonAsync($"{url}/{reportId}")).ToJsonString(), changed.ToJsonString());
+    }
+
+    [Fact]
     public async Task Export_is_csv_and_defuses_formulas()
     {
         var alice = factory.ClientFor(TestUser.New("alice"));

@@ -25,7 +25,7 @@ public static class ItemsApi
         return api;
     }
 
-    public static async Task<Results<Ok<Page<Item>>, ProblemHttpResult>> ListItems(
+    public static async Task<Results<ResourcePage<Item>, ProblemHttpResult>> ListItems(
         string accountId, int? pageSize, string? continuationToken, HttpContext http, AccessResolver resolver, ResourceStore<Item> items, CancellationToken ct)
     {
         if (ResourceAccess.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
@@ -43,7 +43,7 @@ public static class ItemsApi
             return Paging.InvalidToken();
         }
 
-        return TypedResults.Ok(new Page<Item>(page.Select(s => s.Value).ToList(), token));
+        return ResourcePage.Ok(page.Select(s => s.Value).ToList(), token);
     }
 
     public static async Task<Results<Created<Item>, ProblemHttpResult>> CreateItem(

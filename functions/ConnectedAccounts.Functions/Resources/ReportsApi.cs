@@ -51,7 +51,7 @@ public static class ReportsApi
     private static bool Visible(AccountAccess access, Report report) =>
         !(access.IsMember && access.Value.CreatedByAccountId is not null) || report.SharedWithClient;
 
-    public static async Task<Results<Ok<Page<Report>>, ProblemHttpResult>> ListReports(
+    public static async Task<Results<ResourcePage<Report>, ProblemHttpResult>> ListReports(
         string accountId, bool? includeArchived, int? pageSize, string? continuationToken,
         HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, CancellationToken ct)
     {
@@ -71,7 +71,7 @@ public static class ReportsApi
         }
 
         var visible = items.Select(s => s.Value).Where(r => (includeArchived == true || !r.Archived) && Visible(access, r)).ToList();
-        return TypedResults.Ok(new Page<Report>(visible, token));
+        return ResourcePage.Ok(visible, token);
     }
 
     public static async Task<Results<Created<Report>, ProblemHttpResult>> CreateReport(

@@ -22,6 +22,6 @@ static int Run(Action run)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: decision [BenchmarkDotNet args] | storage-batch [--connection-string CS] [--entities N] [--repetitions N] | disconnect-archive [--reports N] [--repetitions N] [--connection-string CS] | http <ConnectedAccounts.Functions.dll> [--seconds N] [--concurrency N]");
+    Console.Error.WriteLine("usage: decision [BenchmarkDotNet args] | storage-batch [--connection-string CS] [--entities N] [--repetitions N] | disconnect-archive [--reports N] [--repetitions N] [--connection-string CS] | http <ConnectedAccounts.Functions.dll> [--seconds N] [--rounds N] [--concurrency N]");
     return 2;
 }

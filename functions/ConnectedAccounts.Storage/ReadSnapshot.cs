@@ -5,7 +5,8 @@ namespace ConnectedAccounts.Storage;
 /// writes. SQLite answers them inside one read transaction: the WAL read lock is taken once instead of once per
 /// statement, and every read sees the same committed state. Stores that have no such thing (Azure Tables, where
 /// every request stands alone) ignore it. A write in the flow ends the view first, so what is read after a write
-/// includes it. Reads in a flow without a snapshot each stand alone, as before.
+/// includes it. Reads in a flow without a snapshot each stand alone, as before. Reads the flow runs at the same
+/// time (tasks started in parallel) never share a connection: one that finds the view in use opens a view of its own.
 /// </summary>
 public sealed class ReadSnapshot : IDisposable
 {

@@ -320,6 +320,50 @@ public sealed class ConnectionsTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_filtered_list_fills_every_page_but_the_last_however_sparse_the_matches()
+    {
+        var carol = factory.ClientFor(TestUser.New("carol"));
+        var clientId = await carol.CreateAccountAsync("client");
+        var pending = new List<string>();
+        for (var i = 0; i < 9; i++)
+        {
+            var agency = factory.ClientFor(TestUser.New("agency" + i));
+            var agencyId = await agency.CreateAccountAsync("agency");
+            var id = (string)(await agency.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetAccountId = clientId }).ExpectAsync(HttpStatusCode.Created))["id"]!;
+            if (i % 3 == 0)
+            {
+                pending.Add(id);
+            }
+            else
+            {
+                await carol.PostAsync($"/api/connections/{id}/accept", null).ExpectAsync(HttpStatusCode.OK);
+            }
+        }
+
+        var pages = new List<List<string>>();
+        string? token = null;
+        do
+        {
+            var page = await carol.GetJsonAsync($"/api/accounts/{clientId}/connections?state=pending&pageSize=2" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token)));
+            pages.Add([.. page.Ids()]);
+            token = (string?)page["continuationToken"];
+        }
+        while (token is not null && pages.Count < 10);
+
+        Assert.Equal([2, 1], pages.Select(p => p.Count));
+        Assert.Equal(pending.Order(), pages.SelectMany(p => p).Order());
+    }
+
+    [Fact]
+    public async Task A_connection_list_refuses_a_token_it_did_not_issue()
+    {
+        var carol = factory.ClientFor(TestUser.New("carol"));
+        var clientId = await carol.CreateAccountAsync("client");
+
+        await carol.GetAsync($"/api/accounts/{clientId}/connections?continuationToken=acc-not-a-connection").ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");
+    }
+
+    [Fact]
     public async Task A_connection_is_not_visible_to_others()
     {
         var alice = factory.ClientFor(TestUser.New("alice"));

@@ -146,26 +146,12 @@ public static class ConnectionsApi
             return Problems.NotFound("account");
         }
 
-        var page = await store.Data.QueryClientPageAsync(new TableQuery
-        {
-            PartitionKey = accountId,
-            RowKeyPrefix = Keys.ConnectionPrefix,
-            Top = size,
-            ContinuationToken = continuationToken,
-        }, ct);
-        if (page is null)
-        {
-            return Paging.InvalidToken();
-        }
-
         var side = found.Value.Side;
-        var items = page.Items
-            .Select(DataStore.ToConnection)
-            .Where(c => wantedState is null || c.State == wantedState)
-            .Where(c => direction is null || (c.InitiatedBy == side) == (direction == "outgoing"))
-            .Select(ConnectionResponse.From)
-            .ToList();
-        return TypedResults.Ok(new Page<ConnectionResponse>(items, page.ContinuationToken));
+        bool Wanted(Connection c) =>
+            (wantedState is null || c.State == wantedState) && (direction is null || (c.InitiatedBy == side) == (direction == "outgoing"));
+        var page = await store.Data.QueryFilteredPageAsync(accountId, Keys.ConnectionPrefix, size!.Value, continuationToken,
+            row => DataStore.ToConnection(row) is var connection && Wanted(connection) ? ConnectionResponse.From(connection) : null, ct);
+        return page is null ? Paging.InvalidToken() : TypedResults.Ok(page);
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> GetConnection(

@@ -44,6 +44,63 @@ public static class Paging
         }
     }
 
+    /// <summary>Rows a filtered list reads per storage page after its first, which reads one page's worth.</summary>
+    public const int ScanPageSize = 1000;
+
+    /// <summary>Storage pages one call of a filtered list reads at most before it answers with what it has.</summary>
+    public const int MaxScanPages = 5;
+
+    /// <summary>
+    /// A page of the rows under <paramref name="prefix"/> that <paramref name="keep"/> maps to an item, filled up to
+    /// <paramref name="pageSize"/> however sparse the matches are (at most <see cref="MaxScanPages"/> storage reads;
+    /// the page is short only when they ran out). The token is the row key of the last row looked at, so the next
+    /// call resumes right after it; null once the rows are exhausted, and null for a token this list did not issue.
+    /// </summary>
+    public static async Task<Page<TOut>?> QueryFilteredPageAsync<TOut>(
+        this ITableClient table, string partitionKey, string prefix, int pageSize, string? token,
+        Func<TableEntity, TOut?> keep, CancellationToken cancellationToken)
+        where TOut : class
+    {
+        if (token is not null && (!token.StartsWith(prefix, StringComparison.Ordinal) || !TableKeys.IsValid(token)))
+        {
+            return null;
+        }
+
+        // Keys hold no control characters, so the least key after the token is the token and a space.
+        var (_, end) = TableFilter.RowKeyRange(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = prefix });
+        var query = new TableQuery { PartitionKey = partitionKey, RowKeyFrom = token is null ? prefix : token + " ", RowKeyTo = end, Top = pageSize };
+        var items = new List<TOut>(pageSize);
+        var lastLookedAt = token;
+        for (var read = 0; read < MaxScanPages; read++)
+        {
+            var page = await table.QueryAsync(query, cancellationToken);
+            for (var i = 0; i < page.Items.Count; i++)
+            {
+                lastLookedAt = page.Items[i].RowKey;
+                if (keep(page.Items[i]) is not { } item)
+                {
+                    continue;
+                }
+
+                items.Add(item);
+                if (items.Count == pageSize)
+                {
+                    var more = i < page.Items.Count - 1 || page.ContinuationToken is not null;
+                    return new Page<TOut>(items, more ? lastLookedAt : null);
+                }
+            }
+
+            if (page.ContinuationToken is null)
+            {
+                return new Page<TOut>(items, null);
+            }
+
+            query = query with { ContinuationToken = page.ContinuationToken, Top = ScanPageSize };
+        }
+
+        return new Page<TOut>(items, lastLookedAt ?? prefix);
+    }
+
     public static ProblemHttpResult InvalidToken()
     {
         var validation = new Validation();

@@ -11,6 +11,19 @@ public static class Paging
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
+    /// <summary>Validates a list's <c>?pageSize=</c> and <c>?continuationToken=</c>; <paramref name="size"/> is the page size to use.</summary>
+    public static Validation ListQuery(int? pageSize, string? continuationToken, out int size)
+    {
+        var validation = new Validation();
+        size = PageSize(pageSize, validation) ?? 0;
+        if (!ValidToken(continuationToken))
+        {
+            validation.Add("continuationToken", "Not a valid continuation token.");
+        }
+
+        return validation;
+    }
+
     /// <summary>Validates <c>?pageSize=</c>; null with a problem when it is out of range.</summary>
     public static int? PageSize(int? requested, Validation validation)
     {

@@ -88,8 +88,14 @@ public static class InvitationsApi
             ? Declined(await service.DeclineAsync(found, http.User(), ct))
             : Problems.NotFound("invitation");
 
-    public static async Task<Ok<Page<InvitationResponse>>> ListMine(HttpContext http, InvitationStore invitations, CancellationToken ct)
+    public static async Task<Results<Ok<Page<InvitationResponse>>, ProblemHttpResult>> ListMine(
+        int? pageSize, string? continuationToken, HttpContext http, InvitationStore invitations, CancellationToken ct)
     {
+        if (Paging.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
+        {
+            return problem;
+        }
+
         var user = http.User();
         if (string.IsNullOrWhiteSpace(user.Email))
         {
@@ -97,13 +103,10 @@ public static class InvitationsApi
         }
 
         var now = invitations.Time.GetUtcNow();
-        var items = (await invitations.ListAsync(InvitationKeys.Inbox(user.Email), null, ct))
+        var open = (await invitations.ListAsync(InvitationKeys.Inbox(user.Email), null, ct))
             .Select(s => s.Value)
-            .Where(i => i.IsOpen(now) && i.IsAddressedTo(user.Email))
-            .OrderBy(i => i.CreatedAt)
-            .Select(InvitationResponse.From)
-            .ToList();
-        return TypedResults.Ok(new Page<InvitationResponse>(items, null));
+            .Where(i => i.IsOpen(now) && i.IsAddressedTo(user.Email));
+        return TypedResults.Ok(Paging.InMemory(open, OldestFirst, size, continuationToken, InvitationResponse.From));
     }
 
     public static async Task<Results<Ok<InvitationAcceptedResponse>, ProblemHttpResult>> AcceptMine(
@@ -119,8 +122,13 @@ public static class InvitationsApi
             : Problems.NotFound("invitation");
 
     public static async Task<Results<Ok<Page<InvitationResponse>>, ProblemHttpResult>> ListForAccount(
-        string accountId, HttpContext http, AccessResolver access, InvitationStore invitations, CancellationToken ct)
+        string accountId, int? pageSize, string? continuationToken, HttpContext http, AccessResolver access, InvitationStore invitations, CancellationToken ct)
     {
+        if (Paging.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
+        {
+            return problem;
+        }
+
         if (await access.ResolveAsync(accountId, http.User().Id, ct) is not { IsMember: true } found)
         {
             return Problems.NotFound("account");
@@ -132,14 +140,15 @@ public static class InvitationsApi
         }
 
         var now = invitations.Time.GetUtcNow();
-        var items = (await invitations.ListAsync(accountId, InvitationKeys.AccountIndexPrefix, ct))
+        var open = (await invitations.ListAsync(accountId, InvitationKeys.AccountIndexPrefix, ct))
             .Select(s => s.Value)
-            .Where(i => i.FromAccountId == accountId && i.IsOpen(now))
-            .OrderBy(i => i.CreatedAt)
-            .Select(InvitationResponse.From)
-            .ToList();
-        return TypedResults.Ok(new Page<InvitationResponse>(items, null));
+            .Where(i => i.FromAccountId == accountId && i.IsOpen(now));
+        return TypedResults.Ok(Paging.InMemory(open, OldestFirst, size, continuationToken, InvitationResponse.From));
     }
+
+    /// <summary>Open invitations are few (sending is rate-limited, links live 7 days), so they are paged in memory, oldest first.</summary>
+    private static string OldestFirst(Invitation invitation) =>
+        invitation.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) + "|" + invitation.Id;
 
     public static async Task<Results<Ok<InvitationResponse>, ProblemHttpResult>> Resend(
         string accountId, string invitationId, HttpContext http, AccessResolver access, InvitationStore invitations, InvitationService service, CancellationToken ct)

@@ -27,7 +27,7 @@ public static class IntegrationsApi
     public static async Task<Results<Ok<Page<IntegrationResponse>>, ProblemHttpResult>> ListIntegrations(
         string accountId, int? pageSize, string? continuationToken, HttpContext http, AccessResolver resolver, ResourceStore<Integration> integrations, CancellationToken ct)
     {
-        if (ResourceAccess.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
+        if (Paging.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
         {
             return problem;
         }

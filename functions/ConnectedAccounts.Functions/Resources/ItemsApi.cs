@@ -28,7 +28,7 @@ public static class ItemsApi
     public static async Task<Results<ResourcePage<Item>, ProblemHttpResult>> ListItems(
         string accountId, int? pageSize, string? continuationToken, HttpContext http, AccessResolver resolver, ResourceStore<Item> items, CancellationToken ct)
     {
-        if (ResourceAccess.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
+        if (Paging.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
         {
             return problem;
         }

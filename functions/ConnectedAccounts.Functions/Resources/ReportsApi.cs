@@ -55,7 +55,7 @@ public static class ReportsApi
         string accountId, bool? includeArchived, int? pageSize, string? continuationToken,
         HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, CancellationToken ct)
     {
-        if (ResourceAccess.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
+        if (Paging.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
         {
             return problem;
         }

@@ -73,6 +73,53 @@ public sealed class InvitationTests(InvitationsFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Invitation_lists_page_oldest_first()
+    {
+        var bob = TestUser.New("bob");
+        var admins = new List<(HttpClient Admin, string AccountId, string InvitationId)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var admin = factory.Signed(TestUser.New("admin" + i));
+            var accountId = await admin.CreateAccountAsync("client");
+            admins.Add((admin, accountId, await admin.InviteMemberAsync(accountId, bob.Email)));
+            factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var (first, firstAccount, _) = admins[0];
+        var toOthers = new[] { admins[0].InvitationId };
+        for (var i = 0; i < 2; i++)
+        {
+            toOthers = [.. toOthers, await first.InviteMemberAsync(firstAccount, TestUser.New("other" + i).Email)];
+            factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(toOthers, await AllPagesAsync(first, $"/api/accounts/{firstAccount}/invitations"));
+        Assert.Equal(admins.Select(a => a.InvitationId), await AllPagesAsync(factory.Signed(bob), "/api/me/invitations"));
+        await first.GetAsync($"/api/accounts/{firstAccount}/invitations?pageSize=0").ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");
+        await factory.Signed(bob).GetAsync("/api/me/invitations?pageSize=201").ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");
+    }
+
+    /// <summary>Follows a list two at a time; every page but the last is full.</summary>
+    private static async Task<List<string>> AllPagesAsync(HttpClient client, string url)
+    {
+        var ids = new List<string>();
+        string? token = null;
+        var pages = new List<int>();
+        do
+        {
+            var page = await client.GetAsync(url + "?pageSize=2" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token))).ExpectAsync(HttpStatusCode.OK);
+            var items = page["items"]!.AsArray();
+            pages.Add(items.Count);
+            ids.AddRange(items.Select(i => (string)i!["id"]!));
+            token = (string?)page["continuationToken"];
+        }
+        while (token is not null && pages.Count < 10);
+
+        Assert.Equal([2, 1], pages);
+        return ids;
+    }
+
+    [Fact]
     public async Task A_cancelled_invitation_tells_the_invitee_it_was_cancelled()
     {
         var admin = factory.Signed(TestUser.New("alice"));

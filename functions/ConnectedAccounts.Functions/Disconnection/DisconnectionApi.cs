@@ -33,12 +33,23 @@ public static class DisconnectionApi
     public static IServiceCollection AddDisconnection(this IServiceCollection services) =>
         services.AddSingleton<DisconnectionPlanner>()
             .AddSingleton<DisconnectionWorker>()
-            .AddQueueFunction<DisconnectionFunction>("DisconnectionWorker", DisconnectionRequested.QueueName);
+            .AddQueueFunction<DisconnectionFunction>("DisconnectionWorker", DisconnectionRequested.QueueName)
+            .AddQueueFunction<DisconnectionGivenUpFunction>("DisconnectionGivenUp", QueueMessageProcessor.PoisonQueueName(DisconnectionRequested.QueueName));
 
     public sealed class DisconnectionFunction(DisconnectionWorker worker) : IQueueFunction
     {
         public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken) =>
             worker.HandleAsync(invocation.MessageText, invocation.DequeueCount, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the disconnection messages the queue gave up on (moved to its poison queue by the Functions host or the
+    /// standalone runner), so no connection stays "disconnecting" without a word (<see cref="DisconnectionWorker.RecordGivenUpAsync"/>).
+    /// </summary>
+    public sealed class DisconnectionGivenUpFunction(DisconnectionWorker worker) : IQueueFunction
+    {
+        public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken) =>
+            worker.RecordGivenUpAsync(invocation.MessageText, cancellationToken);
     }
 
     public static RouteGroupBuilder MapDisconnectionApi(this RouteGroupBuilder api)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Email;
@@ -26,14 +27,17 @@ public sealed class DisconnectionWorker(
     ILogger<DisconnectionWorker> logger)
 {
     public const int BatchSize = 100;
+
+    /// <summary>What a connection says when no delivery of its disconnection ever finished, so none could say why.</summary>
+    public const string GivenUp = "Gave up: the disconnection was delivered the most times allowed, and every attempt stopped before finishing.";
+
     private const int ScanPageSize = 1000;
 
     private int MaxDequeueCount => queueOptions.Value.MaxDequeueCount;
 
     public async Task HandleAsync(string messageText, long dequeueCount, CancellationToken ct)
     {
-        var message = JsonSerializer.Deserialize(messageText, AppJsonContext.Default.DisconnectionRequested)
-            ?? throw new InvalidDataException("Empty disconnection message.");
+        var message = Read(messageText);
         try
         {
             await RunAsync(message.ConnectionId, ct);
@@ -45,6 +49,23 @@ public sealed class DisconnectionWorker(
             await RecordFailureAsync(message.ConnectionId, ex.GetType().Name + ": " + ex.Message, ct);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The queue gave up on a disconnection message. When its last delivery failed, the connection already says why
+    /// (<see cref="HandleAsync"/>); when every delivery was cut short (the process stopped mid-step), nothing has said
+    /// anything yet, and this does. A copy of the message that still finishes the disconnection clears it.
+    /// </summary>
+    public async Task RecordGivenUpAsync(string messageText, CancellationToken ct)
+    {
+        var message = Read(messageText);
+        logger.LogError("Disconnection of {ConnectionId} was given up by the queue", message.ConnectionId);
+        await ChangeConnectionAsync(
+            message.ConnectionId,
+            c => c.DisconnectFailure is null
+                ? c.RecordDisconnectFailure(GivenUp)
+                : DomainError.Conflict("disconnect-failure-recorded", "The last delivery recorded why it failed."),
+            ct);
     }
 
     public async Task RunAsync(string connectionId, CancellationToken ct)
@@ -164,10 +185,14 @@ public sealed class DisconnectionWorker(
             }
         });
 
+    private static DisconnectionRequested Read(string messageText) =>
+        JsonSerializer.Deserialize(messageText, AppJsonContext.Default.DisconnectionRequested)
+            ?? throw new InvalidDataException("Empty disconnection message.");
+
     private Task RecordFailureAsync(string connectionId, string failure, CancellationToken ct) =>
         ChangeConnectionAsync(connectionId, c => c.RecordDisconnectFailure(failure.Length > 500 ? failure[..500] : failure), ct);
 
-    private async Task ChangeConnectionAsync(string connectionId, Func<Connection, Domain.Common.Outcome> change, CancellationToken ct, Action<PartitionBatch>? alsoInBatch = null)
+    private async Task ChangeConnectionAsync(string connectionId, Func<Connection, Outcome> change, CancellationToken ct, Action<PartitionBatch>? alsoInBatch = null)
     {
         while (true)
         {

@@ -7,6 +7,7 @@ using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Api.Tests.Disconnection;
 
@@ -56,5 +57,62 @@ public sealed class DisconnectionPoisonTests(ManualQueuesApiFactory factory) : I
         Assert.Equal("disconnecting", (string?)connection["state"]);
         Assert.Contains("InvalidDataException", (string?)connection["disconnectFailure"], StringComparison.Ordinal);
         await alice.GetAsync($"/api/accounts/{clientId}/reports").ExpectProblemAsync(HttpStatusCode.NotFound, "not-found");
+
+        // The poisoned message reaches DisconnectionGivenUp, which keeps the reason the last delivery recorded.
+        Assert.Equal(QueueMessageOutcome.Completed, await ProcessGivenUpAsync());
+        var after = await carol.GetAsync($"/api/connections/{connectionId}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains("InvalidDataException", (string?)after["disconnectFailure"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_disconnection_cut_short_on_every_delivery_is_given_up_and_the_connection_says_so()
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var carol = factory.ClientFor(TestUser.New("carol"));
+        var (_, clientId, connectionId) = await TestApi.ConnectAsync(alice, carol);
+        await carol.PostAsync($"/api/connections/{connectionId}/disconnect", null).ExpectAsync(HttpStatusCode.Accepted);
+        var services = factory.Services;
+        var data = services.GetRequiredService<ITableServiceClient>().GetTableClient(Keys.DataTable);
+        await TestApi.EventuallyAsync(
+            async () => !await data.QueryAllAsync(new TableQuery { PartitionKey = clientId, RowKeyPrefix = Keys.OutboxPrefix }).AnyAsync(),
+            "the outbox relayed");
+
+        // Every delivery is taken and never finished, as when the process dies mid-step; the next one is poisoned
+        // without running, as the Functions host does past maxDequeueCount.
+        var queues = services.GetRequiredService<IQueueServiceClient>();
+        var queue = queues.GetQueueClient(DisconnectionRequested.QueueName);
+        var maxDequeueCount = services.GetRequiredService<IOptions<QueueRunnerOptions>>().Value.MaxDequeueCount;
+        for (var delivery = 1; delivery <= maxDequeueCount; delivery++)
+        {
+            var taken = Assert.Single(await queue.ReceiveMessagesAsync(1, TimeSpan.Zero));
+            Assert.Equal(delivery, taken.DequeueCount);
+        }
+
+        var function = services.GetRequiredService<FunctionCatalog>().Queues.Single(q => q.QueueName == DisconnectionRequested.QueueName);
+        var last = Assert.Single(await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1)));
+        var poison = queues.GetQueueClient(QueueMessageProcessor.PoisonQueueName(DisconnectionRequested.QueueName));
+        Assert.Equal(QueueMessageOutcome.Poisoned, await services.GetRequiredService<QueueMessageProcessor>().ProcessAsync(function, queue, poison, last, CancellationToken.None));
+        var stuck = await carol.GetAsync($"/api/connections/{connectionId}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Null((string?)stuck["disconnectFailure"]);
+
+        Assert.Equal(QueueMessageOutcome.Completed, await ProcessGivenUpAsync());
+
+        var connection = await carol.GetAsync($"/api/connections/{connectionId}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("disconnecting", (string?)connection["state"]);
+        Assert.Equal(DisconnectionWorker.GivenUp, (string?)connection["disconnectFailure"]);
+        await alice.GetAsync($"/api/accounts/{clientId}/reports").ExpectProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+
+    /// <summary>Runs the DisconnectionGivenUp function on the one message in the disconnection poison queue.</summary>
+    private async Task<QueueMessageOutcome> ProcessGivenUpAsync()
+    {
+        var services = factory.Services;
+        var queues = services.GetRequiredService<IQueueServiceClient>();
+        var poisonName = QueueMessageProcessor.PoisonQueueName(DisconnectionRequested.QueueName);
+        var function = services.GetRequiredService<FunctionCatalog>().Queues.Single(q => q.QueueName == poisonName);
+        var poison = queues.GetQueueClient(poisonName);
+        var message = Assert.Single(await poison.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1)));
+        return await services.GetRequiredService<QueueMessageProcessor>().ProcessAsync(
+            function, poison, queues.GetQueueClient(QueueMessageProcessor.PoisonQueueName(poisonName)), message, CancellationToken.None);
     }
 }

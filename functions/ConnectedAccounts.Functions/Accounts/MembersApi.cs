@@ -24,14 +24,7 @@ public static class MembersApi
     public static async Task<Results<Ok<Page<MemberResponse>>, ProblemHttpResult>> ListMembers(
         string accountId, int? pageSize, string? continuationToken, HttpContext http, AccessResolver access, CancellationToken ct)
     {
-        var validation = new Validation();
-        var size = Paging.PageSize(pageSize, validation);
-        if (!Paging.ValidToken(continuationToken))
-        {
-            validation.Add("continuationToken", "Not a valid continuation token.");
-        }
-
-        if (validation.Problem is { } problem)
+        if (Paging.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
         {
             return problem;
         }
@@ -42,7 +35,7 @@ public static class MembersApi
         }
 
         ETags.Set(http, found.Account.ETag);
-        return TypedResults.Ok(Paging.InMemory(found.Value.Members, m => m.UserId, size!.Value, continuationToken, MemberResponse.From));
+        return TypedResults.Ok(Paging.InMemory(found.Value.Members, m => m.UserId, size, continuationToken, MemberResponse.From));
     }
 
     public static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeRole(

@@ -130,12 +130,7 @@ public static class ConnectionsApi
             validation.Add("direction", "Must be one of incoming, outgoing.");
         }
 
-        var size = Paging.PageSize(pageSize, validation);
-        if (!Paging.ValidToken(continuationToken))
-        {
-            validation.Add("continuationToken", "Not a valid continuation token.");
-        }
-
+        var size = Paging.ListQuery(pageSize, continuationToken, validation);
         if (validation.Problem is { } problem)
         {
             return problem;
@@ -149,7 +144,7 @@ public static class ConnectionsApi
         var side = found.Value.Side;
         bool Wanted(Connection c) =>
             (wantedState is null || c.State == wantedState) && (direction is null || (c.InitiatedBy == side) == (direction == "outgoing"));
-        var page = await store.Data.QueryFilteredPageAsync(accountId, Keys.ConnectionPrefix, size!.Value, continuationToken,
+        var page = await store.Data.QueryFilteredPageAsync(accountId, Keys.ConnectionPrefix, size, continuationToken,
             row => DataStore.ToConnection(row) is var connection && Wanted(connection) ? ConnectionResponse.From(connection) : null, ct);
         return page is null ? Paging.InvalidToken() : TypedResults.Ok(page);
     }

@@ -15,13 +15,21 @@ public static class Paging
     public static Validation ListQuery(int? pageSize, string? continuationToken, out int size)
     {
         var validation = new Validation();
-        size = PageSize(pageSize, validation) ?? 0;
+        size = ListQuery(pageSize, continuationToken, validation);
+        return validation;
+    }
+
+    /// <summary>The same, adding its problems to a list's other checks; the page size to use (0 when invalid).</summary>
+    public static int ListQuery(int? pageSize, string? continuationToken, Validation validation)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        var size = PageSize(pageSize, validation) ?? 0;
         if (!ValidToken(continuationToken))
         {
             validation.Add("continuationToken", "Not a valid continuation token.");
         }
 
-        return validation;
+        return size;
     }
 
     /// <summary>Validates <c>?pageSize=</c>; null with a problem when it is out of range.</summary>

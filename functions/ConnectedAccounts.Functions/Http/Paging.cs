@@ -11,6 +11,12 @@ public static class Paging
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
+    /// <summary>Rows a filtered list reads per storage page after its first, which reads one page's worth.</summary>
+    public const int ScanPageSize = 1000;
+
+    /// <summary>Storage pages one call of a filtered list reads at most before it answers with what it has.</summary>
+    public const int MaxScanPages = 5;
+
     /// <summary>Validates a list's <c>?pageSize=</c> and <c>?continuationToken=</c>; <paramref name="size"/> is the page size to use.</summary>
     public static Validation ListQuery(int? pageSize, string? continuationToken, out int size)
     {
@@ -65,12 +71,6 @@ public static class Paging
         }
     }
 
-    /// <summary>Rows a filtered list reads per storage page after its first, which reads one page's worth.</summary>
-    public const int ScanPageSize = 1000;
-
-    /// <summary>Storage pages one call of a filtered list reads at most before it answers with what it has.</summary>
-    public const int MaxScanPages = 5;
-
     /// <summary>
     /// A page of the rows under <paramref name="prefix"/> that <paramref name="keep"/> maps to an item, filled up to
     /// <paramref name="pageSize"/> however sparse the matches are (at most <see cref="MaxScanPages"/> storage reads;
@@ -87,8 +87,9 @@ public static class Paging
             return null;
         }
 
-        // Keys hold no control characters, so the least key after the token is the token and a space.
         var (_, end) = TableFilter.RowKeyRange(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = prefix });
+
+        // Keys hold no control characters, so the least key after the token is the token and a space.
         var query = new TableQuery { PartitionKey = partitionKey, RowKeyFrom = token is null ? prefix : token + " ", RowKeyTo = end, Top = pageSize };
         var items = new List<TOut>(pageSize);
         var lastLookedAt = token;

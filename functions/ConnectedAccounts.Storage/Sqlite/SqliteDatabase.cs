@@ -26,9 +26,10 @@ internal sealed class SqliteDatabase : IDisposable
 
     private readonly ConcurrentBag<ReadSession> _idleReaders = [];
 
+    private volatile bool _disposed;
+
     /// <summary>Rows read before, by version, so reading an unchanged row copies nothing out of SQLite.</summary>
     public SqliteRowVersions Versions { get; } = new();
-    private volatile bool _disposed;
 
     public SqliteDatabase(string databasePath, string schema)
     {

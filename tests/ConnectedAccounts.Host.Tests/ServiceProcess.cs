@@ -35,37 +35,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static async Task<ServiceProcess> StartAsync(string dataPath, ITestOutputHelper output)
     {
-        var appDirectory = AppContext.BaseDirectory;
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = appDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-        {
-            Path.Combine(appDirectory, "ConnectedAccounts.Functions.dll"),
-            "--urls", $"http://127.0.0.1:{port}",
-            "--Storage:Provider", "Sqlite",
-            "--Storage:DataPath", dataPath,
-            "--Auth:DevTokens", "true",
-            "--Queues:MessageLease", "00:00:05",
-            "--Queues:VisibilityTimeout", "00:00:01",
-            "--Queues:MaxPollingInterval", "00:00:00.250",
-            "--Schedules:OutboxSweep", "*/2 * * * * *",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
-        start.Environment.Remove("ASPNETCORE_URLS");
-
-        var process = new Process { StartInfo = start };
+        var process = new Process { StartInfo = StartInfo(dataPath, port, []) };
         var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}/"), output);
         DataReceivedEventHandler append = (_, e) =>
         {
@@ -103,6 +74,65 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             throw new InvalidOperationException($"The service did not become ready.\n{service.Log}");
         }
+    }
+
+    /// <summary>
+    /// Runs the service with <paramref name="settings"/> (<c>--key=value</c>, after the defaults above) until it exits
+    /// by itself, for settings that must stop it starting. A process still running after a minute is killed and
+    /// reported as such.
+    /// </summary>
+    public static async Task<(int ExitCode, string Log)> RunUntilExitAsync(string dataPath, IEnumerable<string> settings)
+    {
+        using var process = new Process { StartInfo = StartInfo(dataPath, FreePort(), settings) };
+        process.Start();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new InvalidOperationException($"The service was still running after a minute.\n{await output}{await errors}");
+        }
+
+        return (process.ExitCode, await output + await errors);
+    }
+
+    private static ProcessStartInfo StartInfo(string dataPath, int port, IEnumerable<string> settings)
+    {
+        var appDirectory = AppContext.BaseDirectory;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = appDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+        {
+            Path.Combine(appDirectory, "ConnectedAccounts.Functions.dll"),
+            "--urls", $"http://127.0.0.1:{port}",
+            "--Storage:Provider", "Sqlite",
+            "--Storage:DataPath", dataPath,
+            "--Auth:DevTokens", "true",
+            "--Queues:MessageLease", "00:00:05",
+            "--Queues:VisibilityTimeout", "00:00:01",
+            "--Queues:MaxPollingInterval", "00:00:00.250",
+            "--Schedules:OutboxSweep", "*/2 * * * * *",
+        }.Concat(settings))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
+        start.Environment.Remove("ASPNETCORE_URLS");
+        return start;
     }
 
     /// <summary>A client signed in with a dev token; tokens stay valid across restarts (the key lives in the data folder).</summary>

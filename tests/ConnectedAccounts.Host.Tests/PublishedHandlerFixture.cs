@@ -45,7 +45,7 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         _temp = Directory.CreateTempSubdirectory("host-tests-").FullName;
         AppDirectory = Environment.GetEnvironmentVariable("HOST_TESTS_APP_DIR") is { Length: > 0 } published
             ? Path.GetFullPath(published)
-            : await PublishAsync(Path.Combine(_temp, "functionapp"), Path.Combine(_temp, "generate-data"));
+            : await PublishAsync(_temp);
 
         var port = FreePort();
         var start = new ProcessStartInfo(Path.Combine(AppDirectory, Executable))
@@ -127,16 +127,20 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         }
     }
 
-    private async Task<string> PublishAsync(string appDirectory, string generateDataPath)
+    private async Task<string> PublishAsync(string workDirectory)
     {
-        // No ReadyToRun here: it doubles the publish time and the contract does not depend on it.
+        var appDirectory = Path.Combine(workDirectory, "functionapp");
+        // No ReadyToRun here: it doubles the publish time and the contract does not depend on it. Its own artifacts
+        // folder: built into the repository's bin folders, it would rewrite them (without .pdb files) while the
+        // test command is still building other projects from them.
         await RunAsync("dotnet", RepoRoot, dataPath: null,
             "publish", Path.Combine(RepoRoot, "functions", "ConnectedAccounts.Functions", "ConnectedAccounts.Functions.csproj"),
             "--configuration", "Release", "--runtime", "linux-x64", "--self-contained", "true", "-p:DebugType=none",
+            "--artifacts-path", Path.Combine(workDirectory, "artifacts"),
             "--output", appDirectory, "--nologo", "--verbosity", "quiet");
         File.Copy(Path.Combine(RepoRoot, "host.json"), Path.Combine(appDirectory, "host.json"));
         // As scripts/publish.sh does: the store the program starts while generating lives outside the app folder.
-        await RunAsync(Path.Combine(appDirectory, Executable), appDirectory, generateDataPath, "--generate-functions", appDirectory);
+        await RunAsync(Path.Combine(appDirectory, Executable), appDirectory, Path.Combine(workDirectory, "generate-data"), "--generate-functions", appDirectory);
         return appDirectory;
     }
 

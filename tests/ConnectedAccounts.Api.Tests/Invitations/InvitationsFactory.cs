@@ -1,25 +1,22 @@
 using System.Net;
-using System.Net.Http.Headers;
 using ConnectedAccounts.Api.Tests.Infrastructure;
 using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Storage.Queues;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectedAccounts.Api.Tests.Invitations;
 
 /// <summary>
-/// The program on a manual clock, with a mailbox that drains the <c>email</c> queue (no sender runs in tests,
-/// so every queued e-mail waits there) and keeps what it read for the tests to look through.
+/// The program on a manual clock (<see cref="ClockedApiFactory"/>), with a mailbox that drains the <c>email</c>
+/// queue (no sender runs in tests, so every queued e-mail waits there) and keeps what it read for the tests to look
+/// through.
 /// </summary>
-public class InvitationsFactory : ApiFactory
+public class InvitationsFactory : ClockedApiFactory
 {
     private readonly List<EmailRequest> _mail = [];
     private readonly SemaphoreSlim _mailLock = new(1, 1);
-
-    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
     /// <summary>Off: the tests read the e-mail queue themselves, and run the cleanup when they choose.</summary>
     protected override bool RunBackgroundJobs => false;
@@ -33,16 +30,6 @@ public class InvitationsFactory : ApiFactory
         {
             builder.UseSetting(key, value);
         }
-
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
-    }
-
-    /// <summary>A client whose token outlives any clock move a test makes (the token check may read the same clock).</summary>
-    public HttpClient Signed(TestUser user)
-    {
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(user, DateTimeOffset.UtcNow.AddYears(2)));
-        return client;
     }
 
     public HttpClient Anonymous() => CreateClient();

@@ -1,0 +1,26 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectedAccounts.Api.Tests.Infrastructure;
+
+/// <summary>The program on a <see cref="ManualClock"/>: time moves only when a test says so.</summary>
+public class ClockedApiFactory : ApiFactory
+{
+    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>A client whose token outlives any clock move a test makes (the token check may read the same clock).</summary>
+    public HttpClient Signed(TestUser user)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(user, DateTimeOffset.UtcNow.AddYears(2)));
+        return client;
+    }
+}

@@ -183,6 +183,35 @@ public sealed class ConcurrencyAndIdempotencyTests(ApiFactory factory) : IClassF
     }
 
     [Fact]
+    public async Task The_same_idempotency_key_with_another_body_is_422()
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var id = await alice.CreateAccountAsync("client");
+        var key = Guid.NewGuid().ToString("N");
+        await alice.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "First" }, idempotencyKey: key).ExpectAsync(HttpStatusCode.Created);
+
+        await alice.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "Second" }, idempotencyKey: key).ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+
+        var reports = (await alice.GetJsonAsync($"/api/accounts/{id}/reports"))["items"]!.AsArray();
+        Assert.Equal("First", (string?)Assert.Single(reports)!["name"]);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_with_one_idempotency_key_run_once()
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var id = await alice.CreateAccountAsync("client");
+        var key = Guid.NewGuid().ToString("N");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            alice.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "Once" }, idempotencyKey: key)));
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created && !r.Headers.Contains("Idempotent-Replayed"));
+        Assert.Single((await alice.GetJsonAsync($"/api/accounts/{id}/reports"))["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Idempotency_keys_belong_to_their_user()
     {
         var alice = factory.ClientFor(TestUser.New("alice"));

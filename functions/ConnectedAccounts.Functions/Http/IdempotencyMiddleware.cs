@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Persistence;
@@ -8,14 +9,19 @@ namespace ConnectedAccounts.Functions.Http;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on a POST: the first response (below 500) is stored per user and key, and a replay
-/// with the same key gets it back unchanged instead of running again. A replay while the first is still running
-/// gets 409; the same key on another route gets 422.
+/// with the same key, route and body gets it back unchanged instead of running again. A replay while the first is
+/// still running gets 409; the same key on another route or with another body gets 422. A key is kept for
+/// <see cref="Retention"/>; after that, or once a first request has stayed unfinished for <see cref="AbandonedAfter"/>
+/// (its process died), the key runs a request anew.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceClient tables)
+public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceClient tables, TimeProvider time)
 {
     public const string Header = "Idempotency-Key";
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(5);
     private const int MaxKeyLength = 200;
     private const int MaxStoredBodyChars = 30_000;
+    private const int MaxClaimAttempts = 3;
 
     private ITableClient Table => tables.GetTableClient(Keys.IdempotencyTable);
 
@@ -37,12 +43,17 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
         }
 
         var partition = Keys.UserPartition(user.Id);
-        var target = context.Request.Path + context.Request.QueryString;
-        var pending = new TableEntity(partition, key) { ["State"] = "pending", ["Target"] = target.ToString() };
-        var claim = await Table.AddEntityAsync(pending, context.RequestAborted);
-        if (!claim.Succeeded)
+        var request = new TableEntity(partition, key)
         {
-            await ReplayAsync(context, partition, key, target.ToString());
+            ["State"] = "pending",
+            ["Target"] = (context.Request.Path + context.Request.QueryString).ToString(),
+            ["Fingerprint"] = await FingerprintAsync(context.Request),
+            ["Created"] = time.GetUtcNow(),
+        };
+        var (claim, holder) = await ClaimAsync(request, context.RequestAborted);
+        if (claim is not { } etag)
+        {
+            await ReplayAsync(context, request, holder);
             return;
         }
 
@@ -59,14 +70,16 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
                 var done = new TableEntity(partition, key)
                 {
                     ["State"] = "done",
-                    ["Target"] = target.ToString(),
+                    ["Target"] = request["Target"],
+                    ["Fingerprint"] = request["Fingerprint"],
+                    ["Created"] = request["Created"],
                     ["Status"] = context.Response.StatusCode,
                     ["ContentType"] = context.Response.ContentType ?? "",
                     ["Location"] = context.Response.Headers.Location.ToString(),
                     ["ETag"] = context.Response.Headers.ETag.ToString(),
                     ["Body"] = body,
                 };
-                stored = (await Table.UpdateEntityAsync(done, claim.ETag, TableUpdateMode.Replace, CancellationToken.None)).Succeeded;
+                stored = (await Table.UpdateEntityAsync(done, etag, TableUpdateMode.Replace, CancellationToken.None)).Succeeded;
             }
         }
         finally
@@ -74,8 +87,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
             context.Response.Body = original;
             if (!stored)
             {
-                // A failed or unstorable first attempt must not block the retry the key exists for.
-                await Table.DeleteEntityAsync(partition, key, ETag.Any, CancellationToken.None);
+                // A failed or unstorable first attempt must not block the retry the key exists for. Only this
+                // request's own claim goes: a retry may have taken an abandoned-looking claim over meanwhile.
+                await Table.DeleteEntityAsync(partition, key, etag, CancellationToken.None);
             }
         }
 
@@ -83,9 +97,70 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
 
-    private async Task ReplayAsync(HttpContext context, string partition, string key, string target)
+    /// <summary>
+    /// Writes <paramref name="request"/> as the key's pending record: a new one, or over a record that has lapsed.
+    /// Returns the claim's ETag, or else the live record that holds the key (null when it kept changing under us).
+    /// </summary>
+    private async Task<(ETag? Claim, TableEntity? Holder)> ClaimAsync(TableEntity request, CancellationToken ct)
     {
-        var first = await Table.GetEntityIfExistsAsync(partition, key, context.RequestAborted);
+        for (var attempt = 0; attempt < MaxClaimAttempts; attempt++)
+        {
+            var added = await Table.AddEntityAsync(request, ct);
+            if (added.Succeeded)
+            {
+                return (added.ETag, null);
+            }
+
+            var holder = await Table.GetEntityIfExistsAsync(request.PartitionKey, request.RowKey, ct);
+            if (holder is null)
+            {
+                continue;
+            }
+
+            if (!HasLapsed(holder))
+            {
+                return (null, holder);
+            }
+
+            var taken = await Table.UpdateEntityAsync(request, holder.ETag, TableUpdateMode.Replace, ct);
+            if (taken.Succeeded)
+            {
+                return (taken.ETag, null);
+            }
+        }
+
+        return (null, null);
+    }
+
+    private bool HasLapsed(TableEntity record)
+    {
+        if (record.GetDateTimeOffset("Created") is not { } created)
+        {
+            return true;
+        }
+
+        var age = time.GetUtcNow() - created;
+        return age >= (record.GetString("State") == "done" ? Retention : AbandonedAfter);
+    }
+
+    /// <summary>SHA-256 of the body's bytes, read once and rewound for the endpoint (bodies are at most 64 KiB).</summary>
+    private static async Task<string> FingerprintAsync(HttpRequest request)
+    {
+        request.EnableBuffering(bufferThreshold: (int)RequestLimitsMiddleware.MaxBodyBytes);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            hash.AppendData(chunk, 0, read);
+        }
+
+        request.Body.Position = 0;
+        return Convert.ToBase64String(hash.GetHashAndReset());
+    }
+
+    private static async Task ReplayAsync(HttpContext context, TableEntity request, TableEntity? first)
+    {
         if (first is null || first.GetString("State") != "done")
         {
             await Problems.Create(StatusCodes.Status409Conflict, "idempotency-in-progress", "Conflict",
@@ -93,10 +168,17 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
             return;
         }
 
-        if (first.GetString("Target") != target)
+        if (first.GetString("Target") != request.GetString("Target"))
         {
             await Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Unprocessable",
                 "This Idempotency-Key was used for another request.").ExecuteAsync(context);
+            return;
+        }
+
+        if (first.GetString("Fingerprint") != request.GetString("Fingerprint"))
+        {
+            await Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Unprocessable",
+                "This Idempotency-Key was used with another request body.").ExecuteAsync(context);
             return;
         }
 

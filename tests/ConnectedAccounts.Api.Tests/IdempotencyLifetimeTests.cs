@@ -70,6 +70,32 @@ public sealed class IdempotencyLifetimeTests(ClockedApiFactory factory) : IClass
         Assert.Single((await alice.GetJsonAsync(reports))["items"]!.AsArray());
     }
 
+    [Fact]
+    public async Task The_sweep_deletes_records_past_their_retention_and_keeps_younger_and_renewed_ones()
+    {
+        var (alice, reports) = await ClientAccountAsync();
+        string old = Guid.NewGuid().ToString("N"), young = Guid.NewGuid().ToString("N"), renewed = Guid.NewGuid().ToString("N");
+        await alice.SendJsonAsync(HttpMethod.Post, reports, new { name = "Old" }, idempotencyKey: old).ExpectAsync(HttpStatusCode.Created);
+        await alice.SendJsonAsync(HttpMethod.Post, reports, new { name = "Renewed" }, idempotencyKey: renewed).ExpectAsync(HttpStatusCode.Created);
+        factory.Clock.Advance(IdempotencyMiddleware.Retention / 2);
+        await alice.SendJsonAsync(HttpMethod.Post, reports, new { name = "Young" }, idempotencyKey: young).ExpectAsync(HttpStatusCode.Created);
+        factory.Clock.Advance(IdempotencyMiddleware.Retention / 2);
+        var again = await alice.SendJsonAsync(HttpMethod.Post, reports, new { name = "Renewed" }, idempotencyKey: renewed);
+        Assert.False(again.Headers.Contains("Idempotent-Replayed"));
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        using var scope = factory.Services.CreateScope();
+        var deleted = await scope.ServiceProvider.GetRequiredService<IdempotencySweep>().RunAsync(CancellationToken.None);
+
+        Assert.True(deleted >= 1);
+        Assert.Null(await RecordAsync(old));
+        Assert.NotNull(await RecordAsync(young));
+        Assert.NotNull(await RecordAsync(renewed));
+        var replay = await alice.SendJsonAsync(HttpMethod.Post, reports, new { name = "Renewed" }, idempotencyKey: renewed);
+        Assert.Equal(again.Headers.Location, replay.Headers.Location);
+        Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
+    }
+
     private readonly TestUser _alice = TestUser.New("alice");
 
     private async Task<(HttpClient Client, string Reports)> ClientAccountAsync()
@@ -79,11 +105,16 @@ public sealed class IdempotencyLifetimeTests(ClockedApiFactory factory) : IClass
         return (alice, $"/api/accounts/{id}/reports");
     }
 
+    private Task<TableEntity?> RecordAsync(string key) =>
+        IdempotencyTable().GetEntityIfExistsAsync(Keys.UserPartition(_alice.Id), key);
+
+    private ITableClient IdempotencyTable() =>
+        factory.Services.GetRequiredService<ITableServiceClient>().GetTableClient(Keys.IdempotencyTable);
+
     /// <summary>What a process killed in the middle of a request leaves behind: its claim on the key, still pending.</summary>
     private async Task LeavePendingClaimAsync(string key)
     {
-        var table = factory.Services.GetRequiredService<ITableServiceClient>().GetTableClient(Keys.IdempotencyTable);
-        var claim = await table.AddEntityAsync(new TableEntity(Keys.UserPartition(_alice.Id), key)
+        var claim = await IdempotencyTable().AddEntityAsync(new TableEntity(Keys.UserPartition(_alice.Id), key)
         {
             ["State"] = "pending",
             ["Target"] = "/api/elsewhere",

@@ -5,7 +5,7 @@ namespace ConnectedAccounts.Functions.Http;
 
 public static class HttpSetup
 {
-    /// <summary>Problem documents for every error, the source-generated serializer, and the OpenAPI document.</summary>
+    /// <summary>Problem documents for every error, the source-generated serializer, the OpenAPI document, and the sweep of old Idempotency-Key records.</summary>
     public static WebApplicationBuilder AddHttpApi(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
@@ -33,6 +33,7 @@ public static class HttpSetup
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddOpenApi();
+        builder.Services.AddTimerFunction<IdempotencySweep>("IdempotencySweep", "Schedules:IdempotencySweep", "0 20 * * * *");
         return builder;
     }
 

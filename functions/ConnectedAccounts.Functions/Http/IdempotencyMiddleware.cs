@@ -12,7 +12,7 @@ namespace ConnectedAccounts.Functions.Http;
 /// with the same key, route and body gets it back unchanged instead of running again. A replay while the first is
 /// still running gets 409; the same key on another route or with another body gets 422. A key is kept for
 /// <see cref="Retention"/>; after that, or once a first request has stayed unfinished for <see cref="AbandonedAfter"/>
-/// (its process died), the key runs a request anew.
+/// (its process died), the key runs a request anew; <see cref="IdempotencySweep"/> deletes records past retention.
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceClient tables, TimeProvider time)
 {
@@ -43,13 +43,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
         }
 
         var partition = Keys.UserPartition(user.Id);
+        var now = time.GetUtcNow();
         var request = new TableEntity(partition, key)
         {
             ["State"] = "pending",
             ["Target"] = (context.Request.Path + context.Request.QueryString).ToString(),
             ["Fingerprint"] = await FingerprintAsync(context.Request),
-            ["Created"] = time.GetUtcNow(),
+            ["Created"] = now,
         };
+        await IdempotencySweep.IndexAsync(Table, request, now, context.RequestAborted);
         var (claim, holder) = await ClaimAsync(request, context.RequestAborted);
         if (claim is not { } etag)
         {
@@ -117,7 +119,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
                 continue;
             }
 
-            if (!HasLapsed(holder))
+            if (!HasLapsed(holder, time.GetUtcNow()))
             {
                 return (null, holder);
             }
@@ -132,15 +134,18 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
         return (null, null);
     }
 
-    private bool HasLapsed(TableEntity record)
+    /// <summary>
+    /// Whether a record no longer holds its key: a finished one after <see cref="Retention"/>, a pending one after
+    /// <see cref="AbandonedAfter"/>.
+    /// </summary>
+    public static bool HasLapsed(TableEntity record, DateTimeOffset now)
     {
         if (record.GetDateTimeOffset("Created") is not { } created)
         {
             return true;
         }
 
-        var age = time.GetUtcNow() - created;
-        return age >= (record.GetString("State") == "done" ? Retention : AbandonedAfter);
+        return now - created >= (record.GetString("State") == "done" ? Retention : AbandonedAfter);
     }
 
     /// <summary>SHA-256 of the body's bytes, read once and rewound for the endpoint (bodies are at most 64 KiB).</summary>

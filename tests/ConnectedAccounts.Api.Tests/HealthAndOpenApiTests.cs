@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using ConnectedAccounts.Api.Tests.Infrastructure;
 
 namespace ConnectedAccounts.Api.Tests;
@@ -45,6 +46,20 @@ public sealed class HealthAndOpenApiTests(ApiFactory factory) : IClassFixture<Ap
         ];
         var missing = expected.Where(p => !paths.Contains(p) && !paths.Contains(p + "/")).ToList();
         Assert.True(missing.Count == 0, "Missing from the OpenAPI document: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_offers_an_idempotency_key_on_signed_in_posts_only()
+    {
+        var document = await factory.CreateClient().GetAsync("/openapi/v1.json").ExpectAsync(HttpStatusCode.OK);
+        var accounts = document["paths"]!["/api/accounts"]!;
+
+        static IEnumerable<string?> HeaderNames(JsonNode operation) =>
+            (operation["parameters"]?.AsArray() ?? []).Where(p => (string?)p!["in"] == "header").Select(p => (string?)p!["name"]);
+
+        Assert.Contains("Idempotency-Key", HeaderNames(accounts["post"]!));
+        Assert.DoesNotContain("Idempotency-Key", HeaderNames(accounts["get"]!));
+        Assert.Contains("Idempotency-Key", HeaderNames(document["paths"]!["/api/connections/{connectionId}/accept"]!["post"]!));
     }
 
     [Fact]

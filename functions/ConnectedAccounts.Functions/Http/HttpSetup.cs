@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace ConnectedAccounts.Functions.Http;
 
@@ -32,9 +35,29 @@ public static class HttpSetup
             problem.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(DescribeIdempotencyKey));
         builder.Services.AddTimerFunction<IdempotencySweep>("IdempotencySweep", "Schedules:IdempotencySweep", "0 20 * * * *");
         return builder;
+    }
+
+    /// <summary>Every POST a signed-in user makes takes an <c>Idempotency-Key</c> (<see cref="IdempotencyMiddleware"/>).</summary>
+    private static Task DescribeIdempotencyKey(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var endpoint = context.Description.ActionDescriptor.EndpointMetadata;
+        if (context.Description.HttpMethod == HttpMethods.Post && !endpoint.OfType<IAllowAnonymous>().Any())
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = IdempotencyMiddleware.Header,
+                In = ParameterLocation.Header,
+                Description = "Replays the first response to the same user, route and body for 24 hours (Idempotent-Replayed: true); " +
+                    "another route or body with the key is 422, a replay while the first still runs is 409.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = IdempotencyMiddleware.MaxKeyLength },
+            });
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>

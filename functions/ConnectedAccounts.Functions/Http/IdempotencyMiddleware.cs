@@ -17,9 +17,9 @@ namespace ConnectedAccounts.Functions.Http;
 public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceClient tables, TimeProvider time)
 {
     public const string Header = "Idempotency-Key";
+    public const int MaxKeyLength = 200;
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(5);
-    private const int MaxKeyLength = 200;
     private const int MaxStoredBodyChars = 30_000;
     private const int MaxClaimAttempts = 3;
 

@@ -152,16 +152,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
     private static async Task<string> FingerprintAsync(HttpRequest request)
     {
         request.EnableBuffering(bufferThreshold: (int)RequestLimitsMiddleware.MaxBodyBytes);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            hash.AppendData(chunk, 0, read);
-        }
-
+        var hash = await SHA256.HashDataAsync(request.Body, request.HttpContext.RequestAborted);
         request.Body.Position = 0;
-        return Convert.ToBase64String(hash.GetHashAndReset());
+        return Convert.ToBase64String(hash);
     }
 
     private static async Task ReplayAsync(HttpContext context, TableEntity request, TableEntity? first)
@@ -173,17 +166,13 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
             return;
         }
 
-        if (first.GetString("Target") != request.GetString("Target"))
+        var otherRequest = first.GetString("Target") != request.GetString("Target") ? "for another request"
+            : first.GetString("Fingerprint") != request.GetString("Fingerprint") ? "with another request body"
+            : null;
+        if (otherRequest is not null)
         {
             await Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Unprocessable",
-                "This Idempotency-Key was used for another request.").ExecuteAsync(context);
-            return;
-        }
-
-        if (first.GetString("Fingerprint") != request.GetString("Fingerprint"))
-        {
-            await Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Unprocessable",
-                "This Idempotency-Key was used with another request body.").ExecuteAsync(context);
+                $"This Idempotency-Key was used {otherRequest}.").ExecuteAsync(context);
             return;
         }
 

@@ -51,8 +51,8 @@ public static class HttpSetup
             {
                 Name = IdempotencyMiddleware.Header,
                 In = ParameterLocation.Header,
-                Description = "Replays the first response to the same user, route and body for 24 hours (Idempotent-Replayed: true); " +
-                    "another route or body with the key is 422, a replay while the first still runs is 409.",
+                Description = $"Replays the first response to the same user, route and body for {IdempotencyMiddleware.Retention.TotalHours:0} hours " +
+                    "(Idempotent-Replayed: true); another route or body with the key is 422, a replay while the first still runs is 409.",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = IdempotencyMiddleware.MaxKeyLength },
             });
         }

@@ -66,6 +66,7 @@ public static class DisconnectArchiveBenchmark
         var integrations = new ResourceStore<Integration>(store, "integration", AppJsonContext.Default.Integration);
         var worker = new DisconnectionWorker(
             store,
+            new ConnectedAccounts.Functions.Connections.ConnectionStore(store),
             new DisconnectionPlanner(store, integrations, reportStore),
             integrations,
             queues,

@@ -18,6 +18,7 @@ builder.AddIdentity();
 builder.AddHttpApi();
 builder.Services.AddOutbox();
 builder.Services.AddAccounts();
+builder.Services.AddAccountConnections();
 builder.Services.AddDisconnection();
 builder.Services.AddEmail().AddEmailFunction();
 builder.Services.AddInvitations();

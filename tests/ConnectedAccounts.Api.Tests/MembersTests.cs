@@ -148,14 +148,14 @@ public sealed class MembersTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Agency_users_do_not_see_the_members_of_a_connected_client()
+    public async Task Agency_users_are_refused_the_members_of_a_connected_client()
     {
         var alice = factory.ClientFor(TestUser.New("alice"));
         var carolUser = TestUser.New("carol");
         var carol = factory.ClientFor(carolUser);
         var (_, clientId, _) = await TestApi.ConnectAsync(alice, carol);
 
-        await alice.GetAsync($"/api/accounts/{clientId}/members").ExpectProblemAsync(HttpStatusCode.NotFound, "not-found");
-        await alice.DeleteAsync($"/api/accounts/{clientId}/members/{carolUser.Id}").ExpectProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await alice.GetAsync($"/api/accounts/{clientId}/members").ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden-through-connection");
+        await alice.DeleteAsync($"/api/accounts/{clientId}/members/{carolUser.Id}").ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden-through-connection");
     }
 }

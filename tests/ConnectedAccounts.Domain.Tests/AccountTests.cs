@@ -184,7 +184,7 @@ public class AccountTests
     {
         var account = NewAccount(out _);
 
-        Assert.True(account.ChangeDirection(ConnectionDirection.CanRequestAccess).Succeeded);
+        Assert.True(account.ChangeDirection(ConnectionDirection.CanRequestAccess, hasOpenConnections: false).Succeeded);
         Assert.Equal(ConnectionDirection.CanRequestAccess, account.ConnectionDirection);
         Assert.Equal(ConnectionSide.Agency, account.Side);
     }
@@ -195,11 +195,22 @@ public class AccountTests
         var client = NewAccount(out _);
         client.ApplyConnection(ActiveConnectionTo(client, "acc-agency"));
 
-        var outcome = client.ChangeDirection(ConnectionDirection.CanRequestAccess);
+        var outcome = client.ChangeDirection(ConnectionDirection.CanRequestAccess, hasOpenConnections: false);
 
         Assert.Equal("account-has-connections", outcome.Error?.Code);
         Assert.Equal(ConnectionDirection.CanGrantAccess, client.ConnectionDirection);
-        Assert.True(client.ChangeDirection(ConnectionDirection.CanGrantAccess).Succeeded);
+        Assert.True(client.ChangeDirection(ConnectionDirection.CanGrantAccess, hasOpenConnections: false).Succeeded);
+    }
+
+    [Fact]
+    public void The_direction_cannot_change_while_a_connection_is_pending_or_active_on_either_side()
+    {
+        var agency = NewAccount(out _);
+
+        var outcome = agency.ChangeDirection(ConnectionDirection.CanRequestAccess, hasOpenConnections: true);
+
+        Assert.Equal("account-has-connections", outcome.Error?.Code);
+        Assert.Equal(ConnectionDirection.CanGrantAccess, agency.ConnectionDirection);
     }
 
     [Fact]

@@ -134,11 +134,12 @@ public sealed class Account
         return Outcome.Ok;
     }
 
-    public Outcome ChangeDirection(ConnectionDirection direction)
+    /// <param name="hasOpenConnections">Whether the account has a pending or active connection, on either side.</param>
+    public Outcome ChangeDirection(ConnectionDirection direction, bool hasOpenConnections)
     {
-        if (direction != ConnectionDirection && (_grants.Count > 0))
+        if (direction != ConnectionDirection && (hasOpenConnections || _grants.Count > 0))
         {
-            return DomainError.Conflict("account-has-connections", "The direction cannot change while the account has active connections.");
+            return DomainError.Conflict("account-has-connections", "The direction cannot change while the account has pending or active connections.");
         }
 
         ConnectionDirection = direction;

@@ -101,13 +101,15 @@ public sealed class Connection
         DateTimeOffset at,
         AgencyUserSelection? agencyUsers,
         IReadOnlySet<PermissionAction>? permissions,
-        string? message) => new(id, agencyAccountId, clientAccountId, initiatedBy)
+        string? message,
+        IReadOnlyList<string>? accountManagerIds = null) => new(id, agencyAccountId, clientAccountId, initiatedBy)
         {
             State = ConnectionState.Pending,
             RequestedByUserId = requestedByUserId,
             RequestedAt = at,
             AgencyUsers = agencyUsers ?? AgencyUserSelection.Everyone,
             Permissions = Narrow(PermissionActions.Connectable, permissions),
+            AccountManagerIds = accountManagerIds?.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() ?? [],
             Message = message,
             Version = 1,
         };

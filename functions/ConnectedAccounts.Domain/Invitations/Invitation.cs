@@ -33,7 +33,8 @@ public sealed record ConnectionTerms(
     ConnectionSide FromSide,
     AgencyUserSelection? AgencyUsers,
     IReadOnlyList<PermissionAction>? Permissions,
-    string? Message);
+    string? Message,
+    IReadOnlyList<string>? AccountManagerIds = null);
 
 /// <summary>What a member invitation offers: a role, and optionally fewer actions than the role allows.</summary>
 public sealed record MemberTerms(Role Role, IReadOnlyList<PermissionAction>? Actions);

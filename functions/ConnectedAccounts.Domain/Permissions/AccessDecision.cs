@@ -42,10 +42,26 @@ public static class AccessDecision
 
     public static bool Allows(AccessPath path, PermissionAction action) => EffectiveActions(path).Contains(action);
 
+    /// <summary>
+    /// Whether someone holding <paramref name="held"/> may hand out, take away or change <paramref name="role"/>:
+    /// nobody grants more than they hold, so only an orgAdmin deals in the orgAdmin role.
+    /// </summary>
+    public static bool MayHandOut(IReadOnlySet<PermissionAction> held, Role role) => PermissionMatrix.ActionsOf(role).All(held.Contains);
+
+    /// <summary>Renaming an account or turning its direction is the organisation's decision: a member holding every action.</summary>
+    public static bool MayConfigureAccount(AccessPath path) => path is AccessPath.Member && PermissionActions.All.All(EffectiveActions(path).Contains);
+
+    /// <summary>
+    /// Integrations have no read action of their own: a member reads them; an agency user reads a client's only where
+    /// the connection lets them create and map integrations.
+    /// </summary>
+    public static bool MayReadIntegrations(AccessPath path) =>
+        path is AccessPath.Member || EffectiveActions(path).Contains(PermissionAction.IntegrationsCreateAndMap);
+
     private static IReadOnlySet<PermissionAction> ViaConnection(AccessPath.ViaConnection c)
     {
         // An account manager works only on the clients they manage; everyone else needs only to be an agency user.
-        if (!c.ConnectionActive || !c.IsAgencyUser || (c.AgencyRole == Role.AccountManager && !c.ManagesClient))
+        if (!c.ConnectionActive || !c.IsAgencyUser || (PermissionMatrix.LimitedToManagedClients(c.AgencyRole) && !c.ManagesClient))
         {
             return Nothing;
         }

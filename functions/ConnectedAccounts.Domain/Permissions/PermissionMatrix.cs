@@ -35,4 +35,10 @@ public static class PermissionMatrix
     };
 
     public static bool Allows(Role role, PermissionAction action) => ActionsOf(role).Contains(action);
+
+    /// <summary>An agency's orgAdmin sees and manages every connection of the agency, selected as an agency user or not.</summary>
+    public static bool ReachesEveryClient(Role role) => role == Role.OrgAdmin;
+
+    /// <summary>"An account manager works only on the client accounts they are account manager for."</summary>
+    public static bool LimitedToManagedClients(Role role) => role == Role.AccountManager;
 }

@@ -5,7 +5,7 @@ using ConnectedAccounts.Functions.Persistence;
 namespace ConnectedAccounts.Functions.Accounts;
 
 /// <summary>What one user may do on one account, decided from the canonical rows read for this request.</summary>
-public sealed record AccountAccess(Stored<Account> Account, AccessPath Path, IReadOnlySet<PermissionAction> Actions)
+public sealed record AccountAccess(Stored<Account> Account, string UserId, AccessPath Path, IReadOnlySet<PermissionAction> Actions)
 {
     public Account Value => Account.Value;
 
@@ -60,6 +60,6 @@ public sealed class AccessResolver(DataStore store)
             actions = actions.Where(Account.ArchiveActions.Contains).ToHashSet();
         }
 
-        return new AccountAccess(account, path, actions);
+        return new AccountAccess(account, userId, path, actions);
     }
 }

@@ -21,19 +21,37 @@ public static class AccountAuthorization
         return access.Can(action) ? new(access, null) : new(null, Problems.Forbidden(action.WireName()));
     }
 
-    /// <summary>
-    /// The caller's access if they are a member of the account itself (not an agency user reaching it) and may do
-    /// <paramref name="action"/> there; else 404 (no way in, or only through a connection) or 403.
-    /// </summary>
-    public static async Task<Authorization> AuthorizeMemberAsync(
-        this AccessResolver resolver, HttpContext http, string accountId, PermissionAction action, CancellationToken ct)
+    /// <summary>The caller's access if they may read the account's integrations (<see cref="AccessDecision.MayReadIntegrations"/>).</summary>
+    public static async Task<Authorization> AuthorizeReadIntegrationsAsync(this AccessResolver resolver, HttpContext http, string accountId, CancellationToken ct)
     {
-        if (await resolver.ResolveAsync(accountId, http.User().Id, ct) is not { IsMember: true } access)
+        if (await resolver.ResolveAsync(accountId, http.User().Id, ct) is not { } access)
         {
             return new(null, Problems.NotFound("account"));
         }
 
-        return access.Can(action) ? new(access, null) : new(null, Problems.Forbidden(action.WireName()));
+        return AccessDecision.MayReadIntegrations(access.Path) ? new(access, null) : new(null, Problems.Forbidden(PermissionAction.IntegrationsCreateAndMap.WireName()));
+    }
+
+    /// <summary>
+    /// The caller's access if they are a member of the account itself and may do <paramref name="action"/> there
+    /// (any member, when it is null); else 404 (no way in) or 403 (a member without the action, or an agency user who
+    /// reaches the account through a connection: its members, connections and invitations are the account's own).
+    /// </summary>
+    public static async Task<Authorization> AuthorizeMemberAsync(
+        this AccessResolver resolver, HttpContext http, string accountId, PermissionAction? action, CancellationToken ct)
+    {
+        if (await resolver.ResolveAsync(accountId, http.User().Id, ct) is not { } access)
+        {
+            return new(null, Problems.NotFound("account"));
+        }
+
+        if (!access.IsMember)
+        {
+            return new(null, Problems.Create(StatusCodes.Status403Forbidden, "forbidden-through-connection", "Forbidden",
+                "You reach this account through a connection: you may work on it within the connection's permissions, but its members, connections, client accounts and invitations are managed by its own members."));
+        }
+
+        return action is not { } needed || access.Can(needed) ? new(access, null) : new(null, Problems.Forbidden(needed.WireName()));
     }
 }
 

@@ -2,6 +2,7 @@ using ConnectedAccounts.Domain.Accounts;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Outbox;
@@ -98,7 +99,7 @@ public static class AccountsApi
     }
 
     public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> UpdateAccount(
-        string accountId, UpdateAccountRequest request, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct)
+        string accountId, UpdateAccountRequest request, HttpContext http, AccessResolver access, DataStore store, ConnectionStore connections, CancellationToken ct)
     {
         var validation = new Validation();
         var name = request.Name is null ? null : validation.Required("name", request.Name);
@@ -113,7 +114,7 @@ public static class AccountsApi
             return Problems.NotFound("account");
         }
 
-        if (found.MemberRole != Role.OrgAdmin)
+        if (!AccessDecision.MayConfigureAccount(found.Path))
         {
             return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Only an orgAdmin of this account can change it.");
         }
@@ -125,9 +126,9 @@ public static class AccountsApi
 
         var account = found.Value;
         var outcome = name is null ? Outcome.Ok : account.Rename(name);
-        if (outcome.Succeeded && direction is { } d)
+        if (outcome.Succeeded && direction is { } d && d != account.ConnectionDirection)
         {
-            outcome = account.ChangeDirection(d);
+            outcome = account.ChangeDirection(d, await connections.HasOpenConnectionsAsync(account.Id, ct));
         }
 
         if (!outcome.Succeeded)

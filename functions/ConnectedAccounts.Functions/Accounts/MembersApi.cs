@@ -29,9 +29,9 @@ public static class MembersApi
             return problem;
         }
 
-        if (await access.ResolveAsync(accountId, http.User().Id, ct) is not { IsMember: true } found)
+        if ((await access.AuthorizeMemberAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
         ETags.Set(http, found.Account.ETag);
@@ -70,17 +70,15 @@ public static class MembersApi
             return denied;
         }
 
-
         var account = found.Value;
         if (account.MemberOf(userId) is not { } member)
         {
             return Problems.NotFound("member");
         }
 
-        // orgAdmin is the organisation's top role: only an orgAdmin hands it out, takes it away or removes one.
-        if ((role == Role.OrgAdmin || member.Role == Role.OrgAdmin) && found.MemberRole != Role.OrgAdmin)
+        if (!AccessDecision.MayHandOut(found.Actions, member.Role) || (role is { } wanted && !AccessDecision.MayHandOut(found.Actions, wanted)))
         {
-            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Only an orgAdmin can grant, change or remove the orgAdmin role.");
+            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Nobody grants more than they hold: only an orgAdmin can grant, change or remove the orgAdmin role.");
         }
 
         if (!ETags.IfMatchHolds(http, found.Account.ETag))

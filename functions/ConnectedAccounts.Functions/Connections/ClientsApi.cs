@@ -24,7 +24,7 @@ public static class ClientsApi
     }
 
     public static async Task<Results<Created<CreateClientResponse>, ProblemHttpResult>> CreateClient(
-        string agencyAccountId, CreateClientRequest request, HttpContext http, AccessResolver access, DataStore store, InvitationService invitations, CancellationToken ct)
+        string agencyAccountId, CreateClientRequest request, HttpContext http, AccessResolver access, DataStore store, ConnectionStore connections, InvitationService invitations, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
         var name = validation.Required("name", request.Name);
@@ -64,17 +64,16 @@ public static class ClientsApi
             return InvitationsApi.RateLimited(http, wait);
         }
 
-        var now = store.Time.GetUtcNow();
+        // The account manager who creates a client manages it, as one who requests a connection does.
+        var now = time.GetUtcNow();
+        IReadOnlyList<string>? managers = PermissionMatrix.LimitedToManagedClients(found.MemberRole!.Value) ? [user.Id] : null;
         var client = Account.Create(clientId, Ids.NewOrganisationId(), name!, AccountKind.Client, creator: null, now, createdByAccountId: agency.Id);
-        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, ConnectionSide.Agency, user.Id, now, agencyUsers, null, null);
+        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, ConnectionSide.Agency, user.Id, now, agencyUsers, null, null, managers);
         connection.Accept(ConnectionSide.Client, now, null, null);
         client.ApplyConnection(connection);
 
-        var result = await store.Batch(client.Id)
+        var result = await connections.Open(connection)
             .PutAccount(client, null)
-            .PutConnection(connection, null)
-            .Put(new TableEntity(client.Id, ConnectionsApi.PairRow(agency.Id)) { ["ConnectionId"] = connection.Id }, null)
-            .Project(new ConnectionChanged(connection.ToSnapshot()))
             .Outbox(invitations.InviteEmail(sent.Invitation!, sent.Token!))
             .CommitAsync(ct);
         if (!result.Succeeded)

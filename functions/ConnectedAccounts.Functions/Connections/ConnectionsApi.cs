@@ -31,11 +31,8 @@ public static class ConnectionsApi
         return api;
     }
 
-    /// <summary>The row that allows one open (pending or active) connection per agency–client pair.</summary>
-    public static string PairRow(string agencyAccountId) => "pair|" + agencyAccountId;
-
     public static async Task<Results<Created<ConnectionResponse>, Created<InvitationResponse>, ProblemHttpResult>> RequestConnection(
-        string accountId, CreateConnectionRequest request, HttpContext http, AccessResolver access, DataStore store, InvitationService invitations, CancellationToken ct)
+        string accountId, CreateConnectionRequest request, HttpContext http, AccessResolver access, DataStore store, ConnectionStore connections, InvitationService invitations, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
         if ((request.TargetAccountId is null) == (request.TargetEmail is null))
@@ -59,7 +56,8 @@ public static class ConnectionsApi
             return denied;
         }
 
-
+        // The account manager who brings a client in manages it; anyone else leaves that to the agency's orgAdmin.
+        IReadOnlyList<string>? managers = from.Value.Side == ConnectionSide.Agency && PermissionMatrix.LimitedToManagedClients(from.MemberRole!.Value) ? [user.Id] : null;
         if (from.Value.IsArchived)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "account-archived", "Conflict", "An archived account cannot connect.");
@@ -74,7 +72,7 @@ public static class ConnectionsApi
                     "Agency users are chosen by the agency and must be members of the agency account.");
             }
 
-            var terms = new ConnectionTerms(from.Value.Side, agencyUsers, permissions?.Order().ToList(), message);
+            var terms = new ConnectionTerms(from.Value.Side, agencyUsers, permissions?.Order().ToList(), message, managers);
             return await InvitationsApi.InviteToConnectAsync(from.Value, user, targetEmail!, terms, http, invitations, ct) switch
             {
                 { Result: Created<InvitationResponse> created } => created,
@@ -103,12 +101,8 @@ public static class ConnectionsApi
                 "Agency users are chosen by the agency and must be members of the agency account.");
         }
 
-        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, from.Value.Side, user.Id, store.Time.GetUtcNow(), agencyUsers, permissions, message);
-        var result = await store.Batch(client.Id)
-            .PutConnection(connection, null)
-            .Put(new TableEntity(client.Id, PairRow(agency.Id)) { ["ConnectionId"] = connection.Id }, null)
-            .Project(new ConnectionChanged(connection.ToSnapshot()))
-            .CommitAsync(ct);
+        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, from.Value.Side, user.Id, time.GetUtcNow(), agencyUsers, permissions, message, managers);
+        var result = await connections.Open(connection).CommitAsync(ct);
         if (!result.Succeeded)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "connection-exists", "Conflict",
@@ -136,33 +130,41 @@ public static class ConnectionsApi
             return problem;
         }
 
-        if (await access.ResolveAsync(accountId, http.User().Id, ct) is not { IsMember: true } found)
+        if ((await access.AuthorizeMemberAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
-        var side = found.Value.Side;
-        bool Wanted(Connection c) =>
-            (wantedState is null || c.State == wantedState) && (direction is null || (c.InitiatedBy == side) == (direction == "outgoing"));
+        // The list holds what the caller could open one by one: an agency member sees the clients whose connection selects them.
+        var role = found.MemberRole;
+        bool Wanted(Connection c)
+        {
+            var side = c.AgencyAccountId == accountId ? ConnectionSide.Agency : ConnectionSide.Client;
+            var caller = side == ConnectionSide.Agency ? new ConnectionCaller(found.UserId, role, null) : new ConnectionCaller(found.UserId, null, role);
+            return ConnectionDecision.Sees(c, caller, side)
+                && (wantedState is null || c.State == wantedState)
+                && (direction is null || (c.InitiatedBy == side) == (direction == "outgoing"));
+        }
+
         var page = await store.Data.QueryFilteredPageAsync(accountId, Keys.ConnectionPrefix, size, continuationToken,
             row => DataStore.ToConnection(row) is var connection && Wanted(connection) ? ConnectionResponse.From(connection) : null, ct);
         return page is null ? Paging.InvalidToken() : TypedResults.Ok(page);
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> GetConnection(
-        string connectionId, HttpContext http, DataStore store, CancellationToken ct)
+        string connectionId, HttpContext http, ConnectionAuthorization connections, CancellationToken ct)
     {
-        if (await LoadAsync(connectionId, http.User().Id, store, ct) is not { } loaded)
+        if ((await connections.AuthorizeAsync(http, connectionId, ConnectionOperation.Read, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("connection");
+            return denied;
         }
 
-        ETags.Set(http, loaded.Connection.ETag);
-        return TypedResults.Ok(ConnectionResponse.From(loaded.Connection.Value));
+        ETags.Set(http, found.Loaded.Connection.ETag);
+        return TypedResults.Ok(ConnectionResponse.From(found.Value));
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Accept(
-        string connectionId, AcceptConnectionRequest? request, HttpContext http, DataStore store, CancellationToken ct)
+        string connectionId, AcceptConnectionRequest? request, HttpContext http, ConnectionAuthorization connections, ConnectionStore store, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
         var agencyUsers = request?.AgencyUsers is { } au ? ConnectionWire.Selection("agencyUsers", au.All, au.UserIds, validation) : null;
@@ -172,18 +174,19 @@ public static class ConnectionsApi
             return problem;
         }
 
-        return await ChangeAsync(connectionId, http, store, requireOrgAdmin: true, (loaded, by, at) =>
+        return await ChangeAsync(connectionId, ConnectionOperation.Accept, http, connections, store, time, (found, at) =>
         {
-            var c = loaded.Connection.Value;
-            if (agencyUsers is not null && (by != ConnectionSide.Agency || agencyUsers.UserIds.Any(u => loaded.Agency.Value.RoleOf(u) is null)))
+            var c = found.Value;
+            var agency = found.Loaded.Agency.Value;
+            if (agencyUsers is not null && (found.Side != ConnectionSide.Agency || agencyUsers.UserIds.Any(u => agency.RoleOf(u) is null)))
             {
                 return DomainError.Invalid("agency-users-invalid", "Agency users are chosen by the agency and must be members of the agency account.");
             }
 
-            var outcome = c.Accept(by, at, agencyUsers, permissions);
+            var outcome = c.Accept(found.Side, at, agencyUsers, permissions);
             if (outcome.Succeeded && request?.AccountManagers is { } managers)
             {
-                outcome = by == ConnectionSide.Agency && managers.All(m => loaded.Agency.Value.RoleOf(m) == Role.AccountManager)
+                outcome = found.Side == ConnectionSide.Agency && managers.All(m => agency.RoleOf(m) is { } r && PermissionMatrix.LimitedToManagedClients(r))
                     ? c.ChangeAgencyUsers(c.AgencyUsers, managers)
                     : DomainError.Invalid("account-managers-invalid", "Account managers are chosen by the agency among its accountManagers.");
             }
@@ -192,14 +195,16 @@ public static class ConnectionsApi
         }, ct);
     }
 
-    public static Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Decline(string connectionId, HttpContext http, DataStore store, CancellationToken ct) =>
-        ChangeAsync(connectionId, http, store, requireOrgAdmin: false, (loaded, by, at) => loaded.Connection.Value.Decline(by, at), ct);
+    public static Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Decline(
+        string connectionId, HttpContext http, ConnectionAuthorization connections, ConnectionStore store, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(connectionId, ConnectionOperation.Decline, http, connections, store, time, (found, at) => found.Value.Decline(found.Side, at), ct);
 
-    public static Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Cancel(string connectionId, HttpContext http, DataStore store, CancellationToken ct) =>
-        ChangeAsync(connectionId, http, store, requireOrgAdmin: false, (loaded, by, at) => loaded.Connection.Value.Cancel(by, at), ct);
+    public static Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Cancel(
+        string connectionId, HttpContext http, ConnectionAuthorization connections, ConnectionStore store, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(connectionId, ConnectionOperation.Cancel, http, connections, store, time, (found, at) => found.Value.Cancel(found.Side, at), ct);
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> SetAgencyUsers(
-        string connectionId, AgencyUsersRequest request, HttpContext http, DataStore store, CancellationToken ct)
+        string connectionId, AgencyUsersRequest request, HttpContext http, ConnectionAuthorization connections, ConnectionStore store, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
         var selection = ConnectionWire.Selection("agencyUsers", request.All, request.UserIds, validation);
@@ -208,119 +213,54 @@ public static class ConnectionsApi
             return problem;
         }
 
-        return await ChangeAsync(connectionId, http, store, requireOrgAdmin: false, (loaded, by, _) =>
+        return await ChangeAsync(connectionId, ConnectionOperation.ChangeAgencyUsers, http, connections, store, time, (found, _) =>
         {
-            var agency = loaded.Agency.Value;
-            if (by != ConnectionSide.Agency)
-            {
-                return DomainError.Forbidden("agency-users-by-client", "Only the agency chooses its agency users.");
-            }
-
+            var agency = found.Loaded.Agency.Value;
             if (selection!.UserIds.Any(u => agency.RoleOf(u) is null) ||
-                request.AccountManagers?.Any(m => agency.RoleOf(m) != Role.AccountManager) == true)
+                request.AccountManagers?.Any(m => agency.RoleOf(m) is not { } r || !PermissionMatrix.LimitedToManagedClients(r)) == true)
             {
                 return DomainError.Invalid("agency-users-invalid", "Agency users must be members of the agency account, and account managers its accountManagers.");
             }
 
-            return loaded.Connection.Value.ChangeAgencyUsers(selection, request.AccountManagers);
-        }, ct);
-    }
-
-    /// <summary>A connection with both accounts, read for a caller who is a member of one of them.</summary>
-    public sealed record LoadedConnection(Stored<Connection> Connection, Stored<Account> Agency, Stored<Account> Client, ConnectionSide CallerSide, Role CallerRole);
-
-    /// <summary>Null when the connection does not exist or the caller belongs to neither side: both answer 404.</summary>
-    public static async Task<LoadedConnection?> LoadAsync(string connectionId, string userId, DataStore store, CancellationToken ct)
-    {
-        var connection = await store.GetConnectionAsync(connectionId, ct);
-        if (connection is null)
-        {
-            return null;
-        }
-
-        var agency = await store.GetAccountAsync(connection.Value.AgencyAccountId, ct);
-        var client = await store.GetAccountAsync(connection.Value.ClientAccountId, ct);
-        if (agency is null || client is null)
-        {
-            return null;
-        }
-
-        // A user in both accounts acts as the receiving side, the one with something to decide.
-        var receiving = connection.Value.ReceivingSide;
-        foreach (var side in new[] { receiving, receiving == ConnectionSide.Agency ? ConnectionSide.Client : ConnectionSide.Agency })
-        {
-            if ((side == ConnectionSide.Agency ? agency : client).Value.RoleOf(userId) is { } role)
-            {
-                return new LoadedConnection(connection, agency, client, side, role);
-            }
-        }
-
-        return null;
+            return found.Value.ChangeAgencyUsers(selection, request.AccountManagers);
+        }, ct, selection, request.AccountManagers);
     }
 
     private static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> ChangeAsync(
         string connectionId,
+        ConnectionOperation operation,
         HttpContext http,
-        DataStore store,
-        bool requireOrgAdmin,
-        Func<LoadedConnection, ConnectionSide, DateTimeOffset, Outcome> change,
-        CancellationToken ct)
+        ConnectionAuthorization connections,
+        ConnectionStore store,
+        TimeProvider time,
+        Func<AuthorizedConnection, DateTimeOffset, Outcome> change,
+        CancellationToken ct,
+        AgencyUserSelection? agencyUsers = null,
+        IReadOnlyList<string>? accountManagerIds = null)
     {
-        if (await LoadAsync(connectionId, http.User().Id, store, ct) is not { } loaded)
+        if ((await connections.AuthorizeAsync(http, connectionId, operation, ct, agencyUsers, accountManagerIds)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("connection");
+            return denied;
         }
 
-        var allowed = requireOrgAdmin
-            ? loaded.CallerRole == Role.OrgAdmin
-            : loaded.CallerRole is Role.OrgAdmin or Role.AccountManager;
-        if (!allowed)
-        {
-            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden",
-                requireOrgAdmin ? "Only an orgAdmin of the receiving account can accept." : "Only an orgAdmin or accountManager can change a connection.");
-        }
-
-        if (!ETags.IfMatchHolds(http, loaded.Connection.ETag))
+        if (!ETags.IfMatchHolds(http, found.Loaded.Connection.ETag))
         {
             return Problems.PreconditionFailed();
         }
 
-        var outcome = change(loaded, loaded.CallerSide, store.Time.GetUtcNow());
+        var outcome = change(found, time.GetUtcNow());
         if (!outcome.Succeeded)
         {
             return Problems.Of(outcome.Error!);
         }
 
-        var result = await Save(store, loaded.Connection, loaded.Client).CommitAsync(ct);
+        var result = await store.Save(found.Loaded.Connection, found.Loaded.Client).CommitAsync(ct);
         if (!result.Succeeded)
         {
             return Problems.ConcurrentUpdate();
         }
 
         ETags.Set(http, result.ETags[0]);
-        return TypedResults.Ok(ConnectionResponse.From(loaded.Connection.Value));
-    }
-
-    /// <summary>
-    /// The batch that stores a changed connection: the canonical row, the client account's grant, the pair row
-    /// when the connection has ended, and the message that updates the agency's copy — one partition, one commit.
-    /// </summary>
-    public static PartitionBatch Save(DataStore store, Stored<Connection> connection, Stored<Account> client)
-    {
-        var c = connection.Value;
-        var hadGrant = client.Value.Grants.Any(g => g.ConnectionId == c.Id);
-        client.Value.ApplyConnection(c);
-        var batch = store.Batch(c.ClientAccountId).PutConnection(c, connection.ETag);
-        if (hadGrant || c.IsActive)
-        {
-            batch.PutAccount(client.Value, client.ETag);
-        }
-
-        if (c.State is not (ConnectionState.Pending or ConnectionState.Active or ConnectionState.Disconnecting))
-        {
-            batch.Delete(PairRow(c.AgencyAccountId), ETag.Any);
-        }
-
-        return batch.Project(new ConnectionChanged(c.ToSnapshot()));
+        return TypedResults.Ok(ConnectionResponse.From(found.Value));
     }
 }

@@ -61,18 +61,14 @@ public static class DisconnectionApi
     }
 
     public static async Task<Results<Ok<DisconnectPreview>, ProblemHttpResult>> Preview(
-        string connectionId, HttpContext http, DataStore store, DisconnectionPlanner planner, CancellationToken ct)
+        string connectionId, HttpContext http, ConnectionAuthorization connections, DisconnectionPlanner planner, CancellationToken ct)
     {
-        if (await ConnectionsApi.LoadAsync(connectionId, http.User().Id, store, ct) is not { } loaded)
+        if ((await connections.AuthorizeAsync(http, connectionId, ConnectionOperation.PreviewDisconnect, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("connection");
+            return denied;
         }
 
-        if (loaded.CallerRole is not (Role.OrgAdmin or Role.AccountManager))
-        {
-            return Problems.Forbidden(PermissionAction.ConnectionsDisconnect.WireName());
-        }
-
+        var loaded = found.Loaded;
         var (plan, reportIds) = await planner.PlanAsync(loaded.Connection.Value, loaded.Agency.Value, loaded.Client.Value, ct);
         return TypedResults.Ok(new DisconnectPreview(plan.ConnectionId, plan.AgencyCreatedClient, plan.IntegrationsToPause, reportIds, plan.UsersLosingAccess, plan.OrganisationRemoved, plan.MembershipsRemoved));
     }
@@ -83,18 +79,15 @@ public static class DisconnectionApi
     /// plan, and the outbox rows that start the side effects — then answers 202.
     /// </summary>
     public static async Task<Results<Accepted<DisconnectAccepted>, ProblemHttpResult>> Disconnect(
-        string connectionId, HttpContext http, DataStore store, DisconnectionPlanner planner, CancellationToken ct)
+        string connectionId, HttpContext http, ConnectionAuthorization connections, ConnectionStore store, DisconnectionPlanner planner, TimeProvider time, CancellationToken ct)
     {
         var user = http.User();
-        if (await ConnectionsApi.LoadAsync(connectionId, user.Id, store, ct) is not { } loaded)
+        if ((await connections.AuthorizeAsync(http, connectionId, ConnectionOperation.Disconnect, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("connection");
+            return denied;
         }
 
-        if (loaded.CallerRole is not (Role.OrgAdmin or Role.AccountManager))
-        {
-            return Problems.Forbidden(PermissionAction.ConnectionsDisconnect.WireName());
-        }
+        var loaded = found.Loaded;
 
         var connection = loaded.Connection.Value;
         var location = $"/api/connections/{connection.Id}";
@@ -112,9 +105,9 @@ public static class DisconnectionApi
         var plan = planned with
         {
             DisconnectedByName = user.Name,
-            DisconnectedByAccountName = loaded.CallerSide == ConnectionSide.Agency ? planned.AgencyAccountName : planned.ClientAccountName,
+            DisconnectedByAccountName = found.Side == ConnectionSide.Agency ? planned.AgencyAccountName : planned.ClientAccountName,
         };
-        var outcome = connection.BeginDisconnect(user.Id, store.Time.GetUtcNow());
+        var outcome = connection.BeginDisconnect(user.Id, time.GetUtcNow());
         if (!outcome.Succeeded)
         {
             return Problems.Of(outcome.Error!);
@@ -128,7 +121,7 @@ public static class DisconnectionApi
         }
 
         // An active connection always has a grant on the client account, so Save writes that row too.
-        var batch = ConnectionsApi.Save(store, loaded.Connection, loaded.Client)
+        var batch = store.Save(loaded.Connection, loaded.Client)
             .Put(DisconnectionPlanner.ToEntity(plan), null)
             .Outbox(new OutboxEntry(DisconnectionRequested.QueueName, JsonSerializer.Serialize(new DisconnectionRequested(connection.Id), AppJsonContext.Default.DisconnectionRequested)));
         var result = await batch.CommitAsync(ct);

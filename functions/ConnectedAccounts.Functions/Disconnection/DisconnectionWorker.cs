@@ -20,6 +20,7 @@ namespace ConnectedAccounts.Functions.Disconnection;
 /// </summary>
 public sealed class DisconnectionWorker(
     DataStore store,
+    ConnectionStore connections,
     DisconnectionPlanner planner,
     ResourceStore<Integration> integrations,
     IQueueServiceClient queues,
@@ -203,7 +204,7 @@ public sealed class DisconnectionWorker(
                 return;
             }
 
-            var batch = ConnectionsApi.Save(store, connection, client);
+            var batch = connections.Save(connection, client);
             alsoInBatch?.Invoke(batch);
             if ((await batch.CommitAsync(ct)).Succeeded)
             {

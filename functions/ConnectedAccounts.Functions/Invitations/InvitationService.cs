@@ -240,9 +240,10 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
             return Problems.NotFound("account");
         }
 
-        if (role != Role.OrgAdmin)
+        // The chosen account receives this request, so the caller accepts it for that account.
+        if (!PermissionMatrix.Allows(role, PermissionAction.ConnectionsAccept))
         {
-            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Only an orgAdmin of the chosen account can accept a connection for it.");
+            return Problems.Forbidden(PermissionAction.ConnectionsAccept.WireName());
         }
 
         if (chosen.Value.IsArchived)
@@ -257,7 +258,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         }
 
         var (agencyId, clientId) = terms.FromSide == ConnectionSide.Agency ? (from.Value.Id, chosen.Value.Id) : (chosen.Value.Id, from.Value.Id);
-        if (await store.Data.GetEntityIfExistsAsync(clientId, ConnectionsApi.PairRow(agencyId), ct) is not null)
+        if (await store.Data.GetEntityIfExistsAsync(clientId, Keys.ConnectionPair(agencyId), ct) is not null)
         {
             return ConnectionExists();
         }
@@ -355,7 +356,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
 
         var connection = Connection.Request(
             Ids.NewConnectionId(clientId), agencyId, clientId, terms.FromSide, invitation.InvitedByUserId, invitation.CreatedAt,
-            terms.AgencyUsers, terms.Permissions?.ToHashSet(), terms.Message);
+            terms.AgencyUsers, terms.Permissions?.ToHashSet(), terms.Message, terms.AccountManagerIds);
         var accepted = connection.Accept(InvitationEmails.Other(terms.FromSide), now, null, null);
         if (!accepted.Succeeded)
         {
@@ -367,7 +368,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         var batch = store.Batch(clientId)
             .PutAccount(client.Value, isNewClient ? null : client.ETag)
             .PutConnection(connection, null)
-            .Put(new TableEntity(clientId, ConnectionsApi.PairRow(agencyId)) { ["ConnectionId"] = connection.Id }, null)
+            .Put(new TableEntity(clientId, Keys.ConnectionPair(agencyId)) { ["ConnectionId"] = connection.Id }, null)
             .Put(new TableEntity(clientId, marker) { ["ConnectionId"] = connection.Id }, null)
             .Project(new ConnectionChanged(connection.ToSnapshot()))
             .Outbox(EmailEntry(InvitationEmails.Accepted(invitation, chosen.Name, user.Name, connection.Id, email.Value)));

@@ -129,9 +129,9 @@ public static class InvitationsApi
             return problem;
         }
 
-        if (await access.ResolveAsync(accountId, http.User().Id, ct) is not { IsMember: true } found)
+        if ((await access.AuthorizeMemberAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
         if (!found.Can(PermissionAction.MembersManage) && !found.Can(PermissionAction.ConnectionsRequest))
@@ -208,10 +208,9 @@ public static class InvitationsApi
             return denied;
         }
 
-
-        if (role == Role.OrgAdmin && found.MemberRole != Role.OrgAdmin)
+        if (!AccessDecision.MayHandOut(found.Actions, role!.Value))
         {
-            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Only an orgAdmin can invite an orgAdmin.");
+            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Nobody grants more than they hold: only an orgAdmin can invite an orgAdmin.");
         }
 
         if (found.Value.IsArchived)
@@ -293,7 +292,12 @@ public static class InvitationsApi
     private static async Task<Managed?> ManagedAsync(
         string accountId, string invitationId, HttpContext http, AccessResolver access, InvitationStore invitations, CancellationToken ct)
     {
-        if (!Domain.Common.Ids.IsWellFormed(invitationId) || await access.ResolveAsync(accountId, http.User().Id, ct) is not { IsMember: true } found)
+        if ((await access.AuthorizeMemberAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
+        {
+            return denied.StatusCode == StatusCodes.Status404NotFound ? null : new(null, denied);
+        }
+
+        if (!Domain.Common.Ids.IsWellFormed(invitationId))
         {
             return null;
         }
@@ -309,9 +313,9 @@ public static class InvitationsApi
             return new(null, Problems.Forbidden(needed.WireName()));
         }
 
-        if (invitation.Value.Member?.Role == Role.OrgAdmin && found.MemberRole != Role.OrgAdmin)
+        if (invitation.Value.Member is { } terms && !AccessDecision.MayHandOut(found.Actions, terms.Role))
         {
-            return new(null, Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Only an orgAdmin can manage an orgAdmin invitation."));
+            return new(null, Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Nobody grants more than they hold: only an orgAdmin can manage an orgAdmin invitation."));
         }
 
         return new(invitation, null);

@@ -22,6 +22,12 @@ public static class Keys
     /// <summary>The agency's copy, in the agency account's partition; an index, never used to allow anything.</summary>
     public static string AgencyConnection(string connectionId) => "conn|a|" + connectionId;
 
+    /// <summary>
+    /// In the client account's partition, one per agency with a pending, active or disconnecting connection: its
+    /// insert fails when the pair already has one, so two open connections between the same accounts cannot exist.
+    /// </summary>
+    public static string ConnectionPair(string agencyAccountId) => "pair|" + agencyAccountId;
+
     public static string Resource(string kind, string id) => kind + "|" + id;
 
     public static string ResourcePrefix(string kind) => kind + "|";

@@ -32,9 +32,9 @@ public static class IntegrationsApi
             return problem;
         }
 
-        if (await resolver.ResolveAsync(accountId, http.User().Id, ct) is not { Actions.Count: > 0 })
+        if ((await resolver.AuthorizeReadIntegrationsAsync(http, accountId, ct)).Denied(out var denied, out _))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
         if (await integrations.TryListAsync(accountId, size, continuationToken, ct) is not var (page, token))
@@ -98,9 +98,9 @@ public static class IntegrationsApi
     public static async Task<Results<Ok<IntegrationResponse>, ProblemHttpResult>> GetIntegration(
         string accountId, string integrationId, HttpContext http, AccessResolver resolver, ResourceStore<Integration> integrations, CancellationToken ct)
     {
-        if (await resolver.ResolveAsync(accountId, http.User().Id, ct) is not { Actions.Count: > 0 })
+        if ((await resolver.AuthorizeReadIntegrationsAsync(http, accountId, ct)).Denied(out var denied, out _))
         {
-            return Problems.NotFound("account");
+            return denied;
         }
 
         if (await integrations.GetAsync(accountId, integrationId, ct) is not { } found)

@@ -381,7 +381,7 @@ public class AccountTests
         var account = NewAccount(out _);
         Assert.True(account.AddMember(Person("usr-b", Role.ViewOnly)).Succeeded);
         account.ApplyConnection(ActiveConnectionTo(account, "acc-agency"));
-        account.Archive();
+        account.Archive(At);
 
         var restored = Account.Restore(account.ToSnapshot());
 
@@ -389,6 +389,7 @@ public class AccountTests
         Assert.Equal(account.Name, restored.Name);
         Assert.Equal(AccountStatus.Archived, restored.Status);
         Assert.True(restored.IsArchived);
+        Assert.Equal(At, restored.ArchivedAt);
         Assert.Equal(account.Members, restored.Members);
         Assert.Equal(account.Grants, restored.Grants);
         Assert.Equal(account.ConnectionDirection, restored.ConnectionDirection);

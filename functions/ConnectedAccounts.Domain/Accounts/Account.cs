@@ -63,6 +63,7 @@ public sealed class Account
         Name = s.Name;
         Status = s.Status;
         ConnectionDirection = s.ConnectionDirection;
+        ArchivedAt = s.ArchivedAt;
         _members = [.. s.Members];
         _grants = [.. s.Grants];
     }
@@ -90,6 +91,9 @@ public sealed class Account
 
     public bool IsArchived => Status == AccountStatus.Archived;
 
+    /// <summary>When it was archived: from then on all its reports count as archived, whatever the worker has reached.</summary>
+    public DateTimeOffset? ArchivedAt { get; private set; }
+
     public static ConnectionDirection DefaultDirection(AccountKind kind) =>
         kind == AccountKind.Agency ? ConnectionDirection.CanRequestAccess : ConnectionDirection.CanGrantAccess;
 
@@ -109,7 +113,7 @@ public sealed class Account
     public static Account Restore(AccountSnapshot snapshot) => new(snapshot);
 
     public AccountSnapshot ToSnapshot() =>
-        new(Id, OrganisationId, Name, Kind, Status, ConnectionDirection, CreatedByAccountId, CreatedAt, [.. _members], [.. _grants]);
+        new(Id, OrganisationId, Name, Kind, Status, ConnectionDirection, CreatedByAccountId, CreatedAt, [.. _members], [.. _grants], ArchivedAt);
 
     public static DomainError? ValidateName(string? name) =>
         string.IsNullOrWhiteSpace(name) ? DomainError.Invalid("name-required", "A name is required.")
@@ -226,7 +230,11 @@ public sealed class Account
     public static IReadOnlySet<PermissionAction> ArchiveActions { get; } = new HashSet<PermissionAction> { PermissionAction.ReportsRead, PermissionAction.ReportsExport };
 
     /// <summary>An archived account can never be active again.</summary>
-    public void Archive() => Status = AccountStatus.Archived;
+    public void Archive(DateTimeOffset at)
+    {
+        Status = AccountStatus.Archived;
+        ArchivedAt ??= at;
+    }
 
     /// <summary>The organisation is removed: every membership goes. Returns the members removed.</summary>
     public IReadOnlyList<Member> RemoveOrganisation()
@@ -280,4 +288,5 @@ public sealed record AccountSnapshot(
     string? CreatedByAccountId,
     DateTimeOffset CreatedAt,
     IReadOnlyList<Member> Members,
-    IReadOnlyList<ConnectionGrant> Grants);
+    IReadOnlyList<ConnectionGrant> Grants,
+    DateTimeOffset? ArchivedAt = null);

@@ -116,7 +116,7 @@ public static class DisconnectionApi
         var client = loaded.Client.Value;
         if (plan.AgencyCreatedClient)
         {
-            client.Archive();
+            client.Archive(connection.DisconnectedAt!.Value);
             client.RemoveOrganisation();
         }
 

@@ -182,7 +182,8 @@ public sealed class DisconnectionWorker(
                     plan.IntegrationsToPause.Count,
                     plan.ReportsToArchive,
                     plan.AgencyCreatedClient,
-                    plan.OrganisationRemoved))));
+                    plan.OrganisationRemoved,
+                    ToAgency: admin.AccountId == plan.AgencyAccountId))));
             }
         });
 

@@ -89,22 +89,31 @@ public sealed class EmailRenderer
     public static string FormatUtc(DateTimeOffset instant) =>
         instant.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <summary>What the disconnection did, told to each admin as it touches their side.</summary>
     private static List<string> DisconnectionOutcomes(DisconnectedEmail r)
     {
-        List<string> outcomes =
-        [
-            $"Users of {r.AgencyAccountName} no longer have access to {r.ClientAccountName}.",
-            $"{Count(r.IntegrationsPaused, "integration")} paused for {r.ClientAccountName} only.",
-        ];
-        outcomes.Add(r.ClientAccountArchived
-            ? $"{r.ClientAccountName} was archived and cannot be reactivated; {Count(r.ReportsArchived, "report")} moved to the archived section, still readable and exportable."
-            : $"{r.ClientAccountName} keeps all its reports and items.");
-        if (r.OrganisationRemoved)
+        var paused = $"{Count(r.IntegrationsPaused, "integration")} paused for {r.ClientAccountName} only.";
+        if (!r.ClientAccountArchived)
         {
-            outcomes.Add($"The client organisation had no other account, so it was removed together with its users' memberships.");
+            return [$"Users of {r.AgencyAccountName} no longer have access to {r.ClientAccountName}.", paused, $"{r.ClientAccountName} keeps all its reports and items."];
         }
 
-        return outcomes;
+        var removed = r.OrganisationRemoved
+            ? $" Its organisation had no other account, so it was removed: the users of {r.ClientAccountName}{(r.ToAgency ? "" : ", you among them,")} no longer have access to it."
+            : "";
+        return r.ToAgency
+            ?
+            [
+                $"{r.ClientAccountName} was archived and cannot be reactivated.{removed}",
+                $"{Count(r.ReportsArchived, "report")} moved to its archived section: the users of {r.AgencyAccountName} who could read them there keep reading and exporting them; nothing else of {r.ClientAccountName} stays open to them.",
+                paused,
+            ]
+            :
+            [
+                $"{r.ClientAccountName} was archived and cannot be reactivated.{removed}",
+                $"Its {Count(r.ReportsArchived, "report")} stay with {r.AgencyAccountName}, archived, readable and exportable by its users.",
+                paused,
+            ];
     }
 
     private static string Count(int count, string noun) =>

@@ -91,6 +91,7 @@ public sealed record ClientAccountCreatedEmail(
 /// <summary>
 /// Sent to the admins of both sides once a disconnection's side effects are done, so the counts are final.
 /// </summary>
+/// <param name="ToAgency">Whether the recipient is an admin of the agency: each side is told what happens to it.</param>
 public sealed record DisconnectedEmail(
     EmailAddress To,
     string IdempotencyKey,
@@ -102,4 +103,5 @@ public sealed record DisconnectedEmail(
     int IntegrationsPaused,
     int ReportsArchived,
     bool ClientAccountArchived,
-    bool OrganisationRemoved) : EmailRequest(To, IdempotencyKey);
+    bool OrganisationRemoved,
+    bool ToAgency = false) : EmailRequest(To, IdempotencyKey);

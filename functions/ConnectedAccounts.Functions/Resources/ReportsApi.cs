@@ -51,6 +51,13 @@ public static class ReportsApi
     private static bool Visible(AccountAccess access, Report report) =>
         !(access.IsMember && access.Value.CreatedByAccountId is not null) || report.SharedWithClient;
 
+    /// <summary>
+    /// A report as the caller sees it: on an archived account every report is archived from the moment the account
+    /// was (the disconnect that archived it), even before the worker has marked its row.
+    /// </summary>
+    private static Report Presented(AccountAccess access, Report report) =>
+        access.Value.ArchivedAt is { } at ? report with { Archived = true, ArchivedAt = at } : report;
+
     public static async Task<Results<ResourcePage<Report>, ProblemHttpResult>> ListReports(
         string accountId, bool? includeArchived, int? pageSize, string? continuationToken,
         HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, CancellationToken ct)
@@ -70,7 +77,7 @@ public static class ReportsApi
             return Paging.InvalidToken();
         }
 
-        var visible = items.Select(s => s.Value).Where(r => (includeArchived == true || !r.Archived) && Visible(access, r)).ToList();
+        var visible = items.Select(s => Presented(access, s.Value)).Where(r => (includeArchived == true || !r.Archived) && Visible(access, r)).ToList();
         return ResourcePage.Ok(visible, token);
     }
 
@@ -208,7 +215,7 @@ public static class ReportsApi
         }
 
         var found = await reports.GetAsync(accountId, reportId, ct);
-        return found is null || !Visible(access, found.Value) ? (null, Problems.NotFound("report")) : (found, null);
+        return found is null || !Visible(access, found.Value) ? (null, Problems.NotFound("report")) : (found with { Value = Presented(access, found.Value) }, null);
     }
 
     private static async Task<Results<Ok<Report>, ProblemHttpResult>> ChangeAsync(

@@ -48,6 +48,38 @@ public abstract class DisconnectionScenarios(ApiFactory factory)
     }
 
     [Fact]
+    public async Task From_the_202_on_every_report_of_an_agency_created_client_reads_archived_before_the_worker_runs()
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var agencyId = await alice.CreateAccountAsync("agency");
+        var (_, rita) = await factory.NewMemberAsync(agencyId, "regularUser");
+        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = "owner@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
+        var clientId = (string)created["account"]!["id"]!;
+        var reportIds = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            reportIds.Add((string)(await alice.PostJsonAsync($"/api/accounts/{clientId}/reports", new { name = $"Report {i}" }).ExpectAsync(HttpStatusCode.Created))["id"]!);
+        }
+
+        await alice.PostAsync($"/api/connections/{(string)created["connection"]!["id"]!}/disconnect", null).ExpectAsync(HttpStatusCode.Accepted);
+
+        // No drain: the archive job has not run, and nothing may still read live.
+        foreach (var user in new[] { alice, rita })
+        {
+            Assert.Empty((await user.GetAsync($"/api/accounts/{clientId}/reports").ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray());
+            var all = (await user.GetAsync($"/api/accounts/{clientId}/reports?includeArchived=true").ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray();
+            Assert.Equal(reportIds.Order(StringComparer.Ordinal), all.Select(r => (string)r!["id"]!).Order(StringComparer.Ordinal));
+            Assert.All(all, r => Assert.True((bool)r!["archived"]! && r["archivedAt"] is not null));
+            var one = await user.GetAsync($"/api/accounts/{clientId}/reports/{reportIds[0]}").ExpectAsync(HttpStatusCode.OK);
+            Assert.True((bool)one["archived"]!);
+            var csv = await (await user.GetAsync($"/api/accounts/{clientId}/reports/{reportIds[0]}/export")).Content.ReadAsStringAsync();
+            Assert.Contains(",true,", csv);
+        }
+
+        await rita.PatchJsonAsync($"/api/accounts/{clientId}/reports/{reportIds[0]}", new { name = "late" }).ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
     public async Task Agency_created_client_is_archived_its_reports_stay_readable_and_its_organisation_goes()
     {
         var aliceUser = TestUser.New("alice");

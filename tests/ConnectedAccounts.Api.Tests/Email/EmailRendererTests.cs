@@ -93,21 +93,33 @@ public sealed class EmailRendererTests
     }
 
     [Fact]
-    public void Disconnection_of_an_agency_created_client_lists_every_effect()
+    public void Disconnection_of_an_agency_created_client_tells_the_agency_its_users_keep_the_archive()
     {
         var message = renderer.Render(new DisconnectedEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "Bolt Bikes", "Alice", "Acme Agency",
-            EmailSamples.Expiry, IntegrationsPaused: 1, ReportsArchived: 250, ClientAccountArchived: true, OrganisationRemoved: true));
+            EmailSamples.Expiry, IntegrationsPaused: 1, ReportsArchived: 250, ClientAccountArchived: true, OrganisationRemoved: true, ToAgency: true));
 
         Assert.Equal("Acme Agency and Bolt Bikes are no longer connected", message.Subject);
         Assert.Contains(
             $"Alice (Acme Agency) ended the connection between the agency Acme Agency and the client Bolt Bikes on {EmailSamples.ExpiryText}.",
             message.TextBody);
-        Assert.Contains("- Users of Acme Agency no longer have access to Bolt Bikes.\n", message.TextBody);
+        Assert.Contains("- Bolt Bikes was archived and cannot be reactivated. Its organisation had no other account, so it was removed: the users of Bolt Bikes no longer have access to it.\n", message.TextBody);
+        Assert.Contains("- 250 reports moved to its archived section: the users of Acme Agency who could read them there keep reading and exporting them; nothing else of Bolt Bikes stays open to them.\n", message.TextBody);
         Assert.Contains("- 1 integration paused for Bolt Bikes only.\n", message.TextBody);
-        Assert.Contains("250 reports moved to the archived section", message.TextBody);
-        Assert.Contains("organisation had no other account, so it was removed", message.TextBody);
-        Assert.Contains("<li>Bolt Bikes was archived and cannot be reactivated; 250 reports", message.HtmlBody);
+        Assert.DoesNotContain("no longer have access to Bolt Bikes", message.TextBody);
+        Assert.Contains("<li>Bolt Bikes was archived and cannot be reactivated.", message.HtmlBody);
+    }
+
+    [Fact]
+    public void Disconnection_of_an_agency_created_client_tells_the_clients_admin_they_lose_the_account()
+    {
+        var message = renderer.Render(new DisconnectedEmail(
+            EmailSamples.To("Cy"), "k", "Acme Agency", "Bolt Bikes", "Alice", "Acme Agency",
+            EmailSamples.Expiry, IntegrationsPaused: 1, ReportsArchived: 250, ClientAccountArchived: true, OrganisationRemoved: true, ToAgency: false));
+
+        Assert.Contains("- Bolt Bikes was archived and cannot be reactivated. Its organisation had no other account, so it was removed: the users of Bolt Bikes, you among them, no longer have access to it.\n", message.TextBody);
+        Assert.Contains("- Its 250 reports stay with Acme Agency, archived, readable and exportable by its users.\n", message.TextBody);
+        Assert.DoesNotContain("still readable and exportable", message.TextBody);
     }
 
     [Fact]

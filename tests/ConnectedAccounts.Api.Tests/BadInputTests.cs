@@ -365,6 +365,49 @@ public sealed class BadInputTests(ApiFactory factory) : IClassFixture<ApiFactory
         await alice.GetAsync($"/api/accounts/{id}/{list}?continuationToken=not-a-token!").ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");
     }
 
+    [Theory]
+    [InlineData("/api/accounts/{id}/members")]
+    [InlineData("/api/accounts/{id}/invitations")]
+    [InlineData("/api/me/invitations")]
+    [InlineData("/api/accounts")]
+    public async Task Every_in_memory_list_validates_its_page_size_and_token_like_the_others(string list)
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var url = list.Replace("{id}", await alice.CreateAccountAsync("agency"), StringComparison.Ordinal);
+
+        foreach (var query in new[] { "continuationToken=not-a-token!", "continuationToken=key.%2A%2A", "continuationToken=usr-zzz", "pageSize=0", "pageSize=201" })
+        {
+            var problem = await alice.GetAsync($"{url}?{query}").ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");
+            Assert.NotEmpty(problem["errors"]!.AsObject());
+        }
+    }
+
+    [Fact]
+    public async Task The_account_switcher_pages_like_every_other_list()
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var created = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            created.Add(await alice.CreateAccountAsync(i % 2 == 0 ? "agency" : "client", $"Account {(char)('e' - i)}"));
+        }
+
+        await TestApi.EventuallyAsync(async () => (await alice.GetJsonAsync("/api/accounts")).Ids().Count() == 5, "the switcher");
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await alice.GetJsonAsync("/api/accounts?pageSize=2" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token)));
+            Assert.True(page["items"]!.AsArray().Count <= 2);
+            seen.AddRange(page.Ids());
+            token = (string?)page["continuationToken"];
+        }
+        while (token is not null);
+
+        // Named "Account e" … "Account a" in creation order, so name order is the reverse of it.
+        Assert.Equal(Enumerable.Reverse(created), seen);
+    }
+
     [Fact]
     public async Task A_non_numeric_page_size_is_a_bad_request()
     {

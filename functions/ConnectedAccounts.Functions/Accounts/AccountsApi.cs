@@ -56,8 +56,14 @@ public static class AccountsApi
     /// The account switcher: the user's memberships and the client accounts their agencies connect them to. Both
     /// lists are index rows fed by the outbox; every entry is checked against its canonical account row.
     /// </summary>
-    public static async Task<Ok<Page<SwitcherEntry>>> ListSwitcher(HttpContext http, ITableServiceClient tables, DataStore store, AccessResolver access, CancellationToken ct)
+    public static async Task<Results<Ok<Page<SwitcherEntry>>, ProblemHttpResult>> ListSwitcher(
+        int? pageSize, string? continuationToken, HttpContext http, ITableServiceClient tables, DataStore store, AccessResolver access, CancellationToken ct)
     {
+        if (Paging.ListQuery(pageSize, continuationToken, out var size).Problem is { } problem)
+        {
+            return problem;
+        }
+
         var user = http.User();
         var entries = new List<SwitcherEntry>();
         var memberships = tables.GetTableClient(Keys.UsersTable).QueryAllAsync(new TableQuery { PartitionKey = Keys.UserPartition(user.Id), RowKeyPrefix = Keys.UserMembershipPrefix }, ct);
@@ -80,8 +86,9 @@ public static class AccountsApi
             }
         }
 
-        var unique = entries.DistinctBy(e => e.Id).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
-        return TypedResults.Ok(new Page<SwitcherEntry>(unique, null));
+        // By name, case aside, then id: the key upper-cases the name as OrdinalIgnoreCase compares it.
+        var page = Paging.InMemory(entries.DistinctBy(e => e.Id), e => e.Name.ToUpperInvariant() + "\n" + e.Id, size, continuationToken, e => e);
+        return page is null ? Paging.InvalidToken() : TypedResults.Ok(page);
 
         static SwitcherEntry Entry(Account a, Role role, string access, string? via) =>
             new(a.Id, a.Name, Wire.Of(a.Kind), Wire.Of(a.Status), role.WireName(), access, via);

@@ -35,7 +35,7 @@ public static class MembersApi
         }
 
         ETags.Set(http, found.Account.ETag);
-        return TypedResults.Ok(Paging.InMemory(found.Value.Members, m => m.UserId, size, continuationToken, MemberResponse.From));
+        return Paging.InMemory(found.Value.Members, m => m.UserId, size, continuationToken, MemberResponse.From) is { } page ? TypedResults.Ok(page) : Paging.InvalidToken();
     }
 
     public static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeRole(

@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using ConnectedAccounts.Storage.Tables;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -133,12 +136,43 @@ public static class Paging
     public static bool ValidToken(string? token) =>
         token is null || (token.Length <= 1024 && !token.Any(char.IsControl));
 
-    /// <summary>Pages an in-memory list ordered by a unique key; the token is the last key of the page.</summary>
-    public static Page<TOut> InMemory<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, string> key, int pageSize, string? token, Func<TIn, TOut> map)
+    /// <summary>Marks the tokens of in-memory lists, so one the list did not issue is told apart from a key.</summary>
+    private const string KeyTokenPrefix = "key.";
+
+    /// <summary>
+    /// Pages an in-memory list ordered by a unique key; the token is the last key of the page, encoded. Null for a
+    /// token this kind of list did not issue, answered with <see cref="InvalidToken"/> like every other list.
+    /// </summary>
+    public static Page<TOut>? InMemory<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, string> key, int pageSize, string? token, Func<TIn, TOut> map)
     {
-        var ordered = source.OrderBy(key, StringComparer.Ordinal).Where(x => token is null || string.CompareOrdinal(key(x), token) > 0).Take(pageSize + 1).ToList();
+        string? after = null;
+        if (token is not null && !TryReadKeyToken(token, out after))
+        {
+            return null;
+        }
+
+        var ordered = source.OrderBy(key, StringComparer.Ordinal).Where(x => after is null || string.CompareOrdinal(key(x), after) > 0).Take(pageSize + 1).ToList();
         var more = ordered.Count > pageSize;
         var items = ordered.Take(pageSize).ToList();
-        return new Page<TOut>(items.Select(map).ToList(), more ? key(items[^1]) : null);
+        return new Page<TOut>(items.Select(map).ToList(), more ? KeyTokenPrefix + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key(items[^1]))) : null);
+    }
+
+    private static bool TryReadKeyToken(string token, [NotNullWhen(true)] out string? key)
+    {
+        key = null;
+        if (!token.StartsWith(KeyTokenPrefix, StringComparison.Ordinal) || !Base64Url.IsValid(token.AsSpan(KeyTokenPrefix.Length)))
+        {
+            return false;
+        }
+
+        try
+        {
+            key = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Base64Url.DecodeFromChars(token.AsSpan(KeyTokenPrefix.Length)));
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
     }
 }

@@ -1,15 +1,32 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace ConnectedAccounts.Functions.Http;
 
 /// <summary>
-/// Refuses bodies over <see cref="MaxBodyBytes"/> with 413 before anything reads them. Kestrel has its own limit,
-/// but the Functions host and the test server do not enforce Kestrel's, so the rule lives here, once.
+/// Refuses request targets over <see cref="MaxRequestTargetLength"/> with 414 and bodies over
+/// <see cref="MaxBodyBytes"/> with 413 before anything reads them. Kestrel has its own limits, but the Functions host
+/// and the test server do not enforce Kestrel's, and Kestrel answers without a problem document, so the rules live
+/// here, once.
 /// </summary>
 public sealed class RequestLimitsMiddleware(RequestDelegate next)
 {
     public const long MaxBodyBytes = 64 * 1024;
 
+    /// <summary>Kestrel's own default request line limit, now ours.</summary>
+    public const int MaxRequestTargetLength = 8 * 1024;
+
+    /// <summary>Kestrel's limit, set well above ours so that ours answers; only a line longer still gets Kestrel's bare 414.</summary>
+    public const int KestrelMaxRequestLineBytes = 256 * 1024;
+
     public Task InvokeAsync(HttpContext context)
     {
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value + context.Request.QueryString.Value;
+        if (target.Length > MaxRequestTargetLength)
+        {
+            return Problems.Create(StatusCodes.Status414UriTooLong, "request-target-too-long", "Request target too long",
+                $"A request's path and query have at most {MaxRequestTargetLength} characters.").ExecuteAsync(context);
+        }
+
         if (context.Request.ContentLength > MaxBodyBytes)
         {
             return TooLarge(context);

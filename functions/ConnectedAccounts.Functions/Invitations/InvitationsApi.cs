@@ -106,7 +106,7 @@ public static class InvitationsApi
         var open = (await invitations.ListAsync(InvitationKeys.Inbox(user.Email), null, ct))
             .Select(s => s.Value)
             .Where(i => i.IsOpen(now) && i.IsAddressedTo(user.Email));
-        return TypedResults.Ok(Paging.InMemory(open, OldestFirst, size, continuationToken, InvitationResponse.From));
+        return Paging.InMemory(open, OldestFirst, size, continuationToken, InvitationResponse.From) is { } page ? TypedResults.Ok(page) : Paging.InvalidToken();
     }
 
     public static async Task<Results<Ok<InvitationAcceptedResponse>, ProblemHttpResult>> AcceptMine(
@@ -143,7 +143,7 @@ public static class InvitationsApi
         var open = (await invitations.ListAsync(accountId, InvitationKeys.AccountIndexPrefix, ct))
             .Select(s => s.Value)
             .Where(i => i.FromAccountId == accountId && i.IsOpen(now));
-        return TypedResults.Ok(Paging.InMemory(open, OldestFirst, size, continuationToken, InvitationResponse.From));
+        return Paging.InMemory(open, OldestFirst, size, continuationToken, InvitationResponse.From) is { } page ? TypedResults.Ok(page) : Paging.InvalidToken();
     }
 
     /// <summary>Open invitations are few (sending is rate-limited, links live 7 days), so they are paged in memory, oldest first.</summary>

@@ -70,13 +70,6 @@ public class AccessDecisionTableTests
     public void An_agency_user_may_act_on_a_client_only_as_the_rules_say(
         PermissionAction action, Role role, ConnectionState state, bool isAgencyUser, bool managesClient, GrantedPermissions granted)
     {
-        var expected = state == ConnectionState.Active
-            && isAgencyUser
-            && (role != Role.AccountManager || managesClient)
-            && PermissionMatrixTests.ApiAllows(role, action)
-            && ConnectableByHand.Contains(action)
-            && GrantedByHand(granted).Contains(action);
-
         var (agency, client, connection) = ConnectionIn(state, role, isAgencyUser, managesClient, granted);
         Assert.Equal(state, connection.State);
 
@@ -86,11 +79,27 @@ public class AccessDecisionTableTests
             connection.Permissions,
             connection.AgencyUsers.Includes(UserId),
             connection.AccountManagerIds.Contains(UserId, StringComparer.Ordinal));
-        Assert.Equal(expected, AccessDecision.Allows(direct, action));
-        Assert.Equal(expected, AccessDecision.EffectiveActions(direct).Contains(action));
-
+        var allowed = AccessDecision.Allows(direct, action);
+        Assert.Equal(allowed, AccessDecision.EffectiveActions(direct).Contains(action));
         var throughAccount = client.AccessFor(UserId, g => g.AgencyAccountId == agency.Id ? agency.RoleOf(UserId) : null);
-        Assert.Equal(expected, AccessDecision.Allows(throughAccount, action));
+        Assert.Equal(allowed, AccessDecision.Allows(throughAccount, action));
+
+        // Each rule of API.md on its own, so a failure names the rule broken rather than restating a formula.
+        var rules = new (string Rule, bool Holds)[]
+        {
+            ("only an active connection gives access", state == ConnectionState.Active),
+            ("only the agency users the connection selects", isAgencyUser),
+            ("an account manager works only on the clients they manage", role != Role.AccountManager || managesClient),
+            ("never beyond the role's column of the matrix", PermissionMatrixTests.ApiAllows(role, action)),
+            ("a connection narrows, never widens", GrantedByHand(granted).Contains(action)),
+            ("a connection carries work, never the relationship or the client's members", ConnectableByHand.Contains(action)),
+        };
+        foreach (var (rule, holds) in rules)
+        {
+            Assert.False(allowed && !holds, $"Allowed although the rule '{rule}' forbids it.");
+        }
+
+        Assert.True(allowed || rules.Any(r => !r.Holds), "Refused although no rule forbids it: a connection that allows an action gives it.");
     }
 
     [Theory]

@@ -11,7 +11,8 @@ namespace ConnectedAccounts.Api.Tests;
 /// How many storage requests each call costs, counted by <see cref="StorageRequestCounter"/> in the request's own
 /// async flow (background work is not counted). The design's floor: a point read of the account row to authorise
 /// (plus the agency's row for an agency user), one query to list, and one batch per state change — plus the
-/// outbox marker write that lets the sweep find a partition after a crash.
+/// outbox marker write that lets the sweep find a partition after a crash, and a read and a write for each index
+/// row (switcher entry, agency copy) the change updates before it answers, so its author reads their own write.
 /// </summary>
 public sealed class StorageCostTests(StorageCostTests.CountingFactory factory) : IClassFixture<StorageCostTests.CountingFactory>
 {
@@ -50,24 +51,27 @@ public sealed class StorageCostTests(StorageCostTests.CountingFactory factory) :
     }
 
     [Fact]
-    public async Task A_state_change_costs_its_reads_one_outbox_marker_and_one_batch()
+    public async Task A_state_change_costs_its_reads_one_outbox_marker_one_batch_and_its_index_rows()
     {
         var alice = factory.ClientFor(TestUser.New("alice"));
         var carol = factory.ClientFor(TestUser.New("carol"));
         await alice.GetAsync("/api/accounts");
         await carol.GetAsync("/api/accounts");
 
-        Assert.Equal(2, await CountAsync(() => alice.PostJsonAsync("/api/accounts", new { name = "Agency", kind = "agency" }), HttpStatusCode.Created));
+        // Marker, batch, and the creator's switcher entry (read, write).
+        Assert.Equal(4, await CountAsync(() => alice.PostJsonAsync("/api/accounts", new { name = "Agency", kind = "agency" }), HttpStatusCode.Created));
         var agencyId = await alice.CreateAccountAsync("agency");
         var clientId = await carol.CreateAccountAsync("client");
         string connectionId = "";
-        Assert.Equal(4, await CountAsync(async () =>
+        // Two account reads, marker, batch, and the agency's copy of the connection (read, write).
+        Assert.Equal(6, await CountAsync(async () =>
         {
             var response = await alice.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetAccountId = clientId });
             connectionId = (string)(await response.ReadJsonAsync())["id"]!;
             return response;
         }, HttpStatusCode.Created));
-        Assert.Equal(5, await CountAsync(() => carol.PostAsync($"/api/connections/{connectionId}/accept", null), HttpStatusCode.OK));
+        // Connection and two account reads, marker, batch, and the agency's copy (read, write).
+        Assert.Equal(7, await CountAsync(() => carol.PostAsync($"/api/connections/{connectionId}/accept", null), HttpStatusCode.OK));
         Assert.Equal(3, await CountAsync(() => alice.PostJsonAsync($"/api/accounts/{clientId}/reports", new { name = "Q4" }), HttpStatusCode.Created));
     }
 

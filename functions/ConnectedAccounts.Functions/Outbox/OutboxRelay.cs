@@ -14,6 +14,7 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
 {
     private const string MarkerPartition = "pending";
     private readonly Channel<string> _notified = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ProjectionHandler _projections = new(tables);
 
     private ITableClient Markers => tables.GetTableClient(Keys.OutboxMarkersTable);
 
@@ -23,6 +24,27 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
         Markers.UpsertEntityAsync(new TableEntity(MarkerPartition, partitionKey), TableUpdateMode.Replace, cancellationToken);
 
     public void Notify(string partitionKey) => _notified.Writer.TryWrite(partitionKey);
+
+    /// <summary>
+    /// Applies the index updates of a batch that just committed, before the request answers, so the user's next
+    /// read of the switcher or the agency's client list shows the change. The same messages still travel through
+    /// the outbox and the queue, which stays the guarantee after a crash; applying one twice is a no-op.
+    /// </summary>
+    public async Task ApplyProjectionsAsync(IReadOnlyList<ProjectionMessage> messages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var message in messages)
+            {
+                await _projections.ApplyAsync(message, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The change itself committed; the queued copy of each message applies it shortly.
+            logger.LogWarning(ex, "Applying the index updates of a commit at once failed; the outbox delivers them");
+        }
+    }
 
     /// <summary>Sends every outbox row of one partition; returns how many were sent.</summary>
     public async Task<int> RelayPartitionAsync(string partitionKey, CancellationToken cancellationToken)

@@ -13,7 +13,10 @@ namespace ConnectedAccounts.Functions.Outbox;
 public sealed class ProjectionHandler(ITableServiceClient tables)
 {
     public Task HandleAsync(string messageText, CancellationToken cancellationToken) =>
-        JsonSerializer.Deserialize(messageText, AppJsonContext.Default.ProjectionMessage) switch
+        ApplyAsync(JsonSerializer.Deserialize(messageText, AppJsonContext.Default.ProjectionMessage), cancellationToken);
+
+    public Task ApplyAsync(ProjectionMessage? message, CancellationToken cancellationToken) =>
+        message switch
         {
             MembershipChanged m => ApplyAsync(
                 tables.GetTableClient(Keys.UsersTable),

@@ -61,6 +61,7 @@ public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, Tim
 public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimeProvider time, string partitionKey)
 {
     private readonly List<TableTransactionAction> _actions = [];
+    private readonly List<ProjectionMessage> _projections = [];
     private bool _hasOutbox;
 
     public string PartitionKey => partitionKey;
@@ -90,8 +91,12 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
         return this;
     }
 
-    public PartitionBatch Project(ProjectionMessage message) =>
-        Outbox(new OutboxEntry(ProjectionMessage.QueueName, JsonSerializer.Serialize(message, AppJsonContext.Default.ProjectionMessage)));
+    /// <summary>An index update: applied right after the commit, and carried by the outbox in case that fails.</summary>
+    public PartitionBatch Project(ProjectionMessage message)
+    {
+        _projections.Add(message);
+        return Outbox(new OutboxEntry(ProjectionMessage.QueueName, JsonSerializer.Serialize(message, AppJsonContext.Default.ProjectionMessage)));
+    }
 
     /// <summary>
     /// Commits the batch. A lost optimistic-concurrency race comes back as a failed result, never an overwrite.
@@ -108,6 +113,7 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
         var result = await table.SubmitTransactionAsync(_actions, cancellationToken);
         if (result.Succeeded && _hasOutbox)
         {
+            await relay.ApplyProjectionsAsync(_projections, cancellationToken);
             relay.Notify(partitionKey);
         }
 

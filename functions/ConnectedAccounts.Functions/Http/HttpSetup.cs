@@ -39,7 +39,7 @@ public static class HttpSetup
         // Kestrel answers a request line over its limit itself, with an empty 414; past ours it reaches
         // RequestLimitsMiddleware, which answers with a problem document.
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestLineSize = RequestLimitsMiddleware.KestrelMaxRequestLineBytes);
-        builder.Services.AddOpenApi(o => o.AddOperationTransformer(DescribeIdempotencyKey));
+        builder.Services.AddOpenApi(o => o.Describe().AddOperationTransformer(DescribeIdempotencyKey));
         builder.Services.AddTimerFunction<IdempotencySweep>("IdempotencySweep", "Schedules:IdempotencySweep", "0 20 * * * *");
         return builder;
     }

@@ -26,7 +26,7 @@ public static class AccountsApi
     }
 
     public static async Task<Results<Created<AccountResponse>, ProblemHttpResult>> CreateAccount(
-        CreateAccountRequest request, HttpContext http, DataStore store, CancellationToken ct)
+        CreateAccountRequest request, HttpContext http, DataStore store, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
         var name = validation.Required("name", request.Name);
@@ -37,7 +37,7 @@ public static class AccountsApi
         }
 
         var user = http.User();
-        var now = store.Time.GetUtcNow();
+        var now = time.GetUtcNow();
         var account = Account.Create(Ids.NewAccountId(), Ids.NewOrganisationId(), name!, kind!.Value, new Member(user.Id, user.Email, user.Name, Role.OrgAdmin), now);
         var result = await store.Batch(account.Id)
             .PutAccount(account, null)

@@ -39,7 +39,7 @@ public static class MembersApi
     }
 
     public static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeRole(
-        string accountId, string userId, ChangeRoleRequest request, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct)
+        string accountId, string userId, ChangeRoleRequest request, HttpContext http, AccessResolver access, DataStore store, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
         var role = validation.Enum("role", request.Role, Wire.Role, Wire.RoleNames);
@@ -48,12 +48,12 @@ public static class MembersApi
             return problem;
         }
 
-        return await ChangeAsync(accountId, userId, http, access, store, role, ct);
+        return await ChangeAsync(accountId, userId, http, access, store, time, role, ct);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(
-        string accountId, string userId, HttpContext http, AccessResolver access, DataStore store, CancellationToken ct) =>
-        await ChangeAsync(accountId, userId, http, access, store, null, ct) switch
+        string accountId, string userId, HttpContext http, AccessResolver access, DataStore store, TimeProvider time, CancellationToken ct) =>
+        await ChangeAsync(accountId, userId, http, access, store, time, null, ct) switch
         {
             { Result: Ok<MemberResponse> } => TypedResults.NoContent(),
             { Result: ProblemHttpResult p } => p,
@@ -62,7 +62,7 @@ public static class MembersApi
 
     /// <summary>Changes a member's role, or removes them when <paramref name="role"/> is null.</summary>
     private static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeAsync(
-        string accountId, string userId, HttpContext http, AccessResolver access, DataStore store, Role? role, CancellationToken ct)
+        string accountId, string userId, HttpContext http, AccessResolver access, DataStore store, TimeProvider time, Role? role, CancellationToken ct)
     {
         var caller = http.User();
         if ((await access.AuthorizeMemberAsync(http, accountId, PermissionAction.MembersManage, ct)).Denied(out var denied, out var found))
@@ -94,7 +94,7 @@ public static class MembersApi
 
         var result = await store.Batch(account.Id)
             .PutAccount(account, found.Account.ETag)
-            .Project(new MembershipChanged(account.Id, account.Name, userId, role, store.Time.GetUtcNow().UtcTicks))
+            .Project(new MembershipChanged(account.Id, account.Name, userId, role, time.GetUtcNow().UtcTicks))
             .CommitAsync(ct);
         if (!result.Succeeded)
         {

@@ -60,6 +60,7 @@ namespace ConnectedAccounts.Functions;
 [JsonSerializable(typeof(CreateConnectionRequest))]
 [JsonSerializable(typeof(AcceptConnectionRequest))]
 [JsonSerializable(typeof(AgencyUsersRequest))]
+[JsonSerializable(typeof(ConnectionPermissionsRequest))]
 [JsonSerializable(typeof(ConnectionResponse))]
 [JsonSerializable(typeof(Page<ConnectionResponse>))]
 [JsonSerializable(typeof(CreateClientRequest))]

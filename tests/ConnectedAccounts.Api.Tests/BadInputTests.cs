@@ -128,7 +128,7 @@ public sealed class BadInputTests(ApiFactory factory) : IClassFixture<ApiFactory
 
     [Theory]
     [InlineData("{\"permissions\":[\"bogus\"]}", "validation")]
-    [InlineData("{\"permissions\":[\"members.manage\"]}", "validation")]
+    [InlineData("{\"permissions\":[\"connections.disconnect\"]}", "validation")]
     [InlineData("{\"agencyUsers\":{\"all\":false}}", "validation")]
     [InlineData("{\"permissions\":{}}", "malformed-request")]
     public async Task A_bad_accept_body_leaves_the_connection_pending(string body, string code)

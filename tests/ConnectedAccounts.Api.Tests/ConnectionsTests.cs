@@ -216,7 +216,7 @@ public sealed class ConnectionsTests(ApiFactory factory) : IClassFixture<ApiFact
         var agencyId = await alice.CreateAccountAsync("agency");
         var clientId = await carol.CreateAccountAsync("client");
 
-        var problem = await alice.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetAccountId = clientId, permissions = new[] { "members.manage" } })
+        var problem = await alice.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetAccountId = clientId, permissions = new[] { "connections.accept" } })
             .ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");
 
         Assert.NotNull(problem["errors"]!["permissions"]);

@@ -24,9 +24,13 @@ public class AccessDecisionTableTests
     private const string UserId = "usr-under-test";
     private static readonly DateTimeOffset At = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Integrations, items, reports and data export: the work a connection can hand over, typed by hand.</summary>
+    /// <summary>
+    /// Integrations, items, reports, data export — the work a connection can hand over — and the client's team when
+    /// granted (members.manage), typed by hand.
+    /// </summary>
     private static readonly HashSet<PermissionAction> ConnectableByHand =
     [
+        PermissionAction.MembersManage,
         PermissionAction.IntegrationsCreateAndMap,
         PermissionAction.ItemsCreate,
         PermissionAction.ItemsReadWrite,
@@ -92,7 +96,7 @@ public class AccessDecisionTableTests
             ("an account manager works only on the clients they manage", role != Role.AccountManager || managesClient),
             ("never beyond the role's column of the matrix", PermissionMatrixTests.ApiAllows(role, action)),
             ("a connection narrows, never widens", GrantedByHand(granted).Contains(action)),
-            ("a connection carries work, never the relationship or the client's members", ConnectableByHand.Contains(action)),
+            ("a connection carries work and the team, never the relationship", ConnectableByHand.Contains(action)),
         };
         foreach (var (rule, holds) in rules)
         {

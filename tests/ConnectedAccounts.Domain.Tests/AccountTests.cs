@@ -306,7 +306,8 @@ public class AccountTests
         Assert.True(path.ConnectionActive);
         Assert.True(path.IsAgencyUser);
         Assert.False(path.ManagesClient);
-        Assert.Equal(PermissionActions.Connectable.Order(), path.ConnectionPermissions.Order());
+        Assert.DoesNotContain(PermissionAction.MembersManage, path.ConnectionPermissions);
+        Assert.Equal(8, path.ConnectionPermissions.Count);
     }
 
     [Fact]

@@ -97,6 +97,25 @@ public class ConnectionDecisionTests
         Assert.Equal(expected, verdict.Allowed ? "agency" : verdict.Error!.Code);
     }
 
+    [Theory]
+    [InlineData("client", Role.OrgAdmin, "reports.read", "client")]
+    [InlineData("client", Role.OrgAdmin, "reports.read,members.manage", "client")]
+    [InlineData("client", Role.AccountManager, "reports.read", "forbidden")]
+    [InlineData("agency", Role.OrgAdmin, "reports.read", "agency")]
+    [InlineData("agency", Role.OrgAdmin, "reports.read,members.manage", "connection-permissions-widened")]
+    [InlineData("agency", Role.AccountManager, "reports.read", "forbidden")]
+    public void The_clients_orgAdmin_sets_a_connections_scope_and_the_agencys_only_gives_some_up(string side, Role role, string wanted, string expected)
+    {
+        // The connection grants the work (the default), not the team.
+        var connection = Requested(selected: true, manages: true);
+        var permissions = wanted.Split(',').Select(n => Assert.IsType<PermissionAction>(PermissionActions.TryParse(n, out var a) ? a : null)).ToHashSet();
+        var caller = side == "agency" ? new ConnectionCaller(Me, role, null) : new ConnectionCaller(Me, null, role);
+
+        var verdict = ConnectionDecision.Decide(connection, caller, ConnectionOperation.ChangePermissions, permissions: permissions);
+
+        Assert.Equal(expected, verdict.Allowed ? side : verdict.Error!.Code);
+    }
+
     [Fact]
     public void A_user_in_both_accounts_acts_for_the_side_the_operation_belongs_to()
     {

@@ -144,16 +144,21 @@ public class ConnectionStateMachineTests
     }
 
     [Fact]
-    public void A_request_without_permissions_asks_for_every_connectable_action_and_everyone()
+    public void A_request_without_permissions_asks_for_all_the_work_never_the_team_and_everyone()
     {
         var connection = Connection.Request("con1.acc-client", "acc-agency", "acc-client", ConnectionSide.Agency, "usr-a", At, null, null, null);
 
-        Assert.Equal(PermissionActions.Connectable.Order(), connection.Permissions.Order());
+        PermissionAction[] work =
+        [
+            PermissionAction.IntegrationsCreateAndMap, PermissionAction.ItemsCreate, PermissionAction.ItemsReadWrite, PermissionAction.ReportsCreate,
+            PermissionAction.ReportsConfigure, PermissionAction.ReportsRead, PermissionAction.ReportsExport, PermissionAction.DataExportExternal,
+        ];
+        Assert.Equal(work.Order(), connection.Permissions.Order());
         Assert.True(connection.AgencyUsers.All);
     }
 
     [Fact]
-    public void A_request_never_hands_over_connection_or_member_management()
+    public void A_request_never_hands_over_connection_management_and_the_team_only_when_asked()
     {
         var connection = Connection.Request(
             "con1.acc-client", "acc-agency", "acc-client", ConnectionSide.Agency, "usr-a", At, null,
@@ -162,8 +167,22 @@ public class ConnectionStateMachineTests
         Assert.DoesNotContain(PermissionAction.ConnectionsRequest, connection.Permissions);
         Assert.DoesNotContain(PermissionAction.ConnectionsAccept, connection.Permissions);
         Assert.DoesNotContain(PermissionAction.ConnectionsDisconnect, connection.Permissions);
-        Assert.DoesNotContain(PermissionAction.MembersManage, connection.Permissions);
-        Assert.Equal(8, connection.Permissions.Count);
+        Assert.Contains(PermissionAction.MembersManage, connection.Permissions);
+        Assert.Equal(9, connection.Permissions.Count);
+    }
+
+    [Fact]
+    public void The_scope_of_an_active_connection_changes_and_of_no_other()
+    {
+        var connection = Requested(ConnectionSide.Agency);
+        Assert.Equal("connection-not-active", connection.ChangePermissions(new HashSet<PermissionAction> { PermissionAction.ReportsRead }).Error?.Code);
+        Assert.True(connection.Accept(ConnectionSide.Client, At, null, null).Succeeded);
+        var version = connection.Version;
+
+        Assert.True(connection.ChangePermissions(new HashSet<PermissionAction> { PermissionAction.ReportsRead, PermissionAction.MembersManage, PermissionAction.ConnectionsAccept }).Succeeded);
+
+        Assert.Equal([PermissionAction.ReportsRead, PermissionAction.MembersManage], connection.Permissions.Order());
+        Assert.Equal(version + 1, connection.Version);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class Connection
 
     public AgencyUserSelection AgencyUsers { get; private set; } = AgencyUserSelection.Everyone;
 
-    public IReadOnlySet<PermissionAction> Permissions { get; private set; } = PermissionActions.Connectable;
+    public IReadOnlySet<PermissionAction> Permissions { get; private set; } = PermissionActions.ByDefault;
 
     /// <summary>Agency account managers who manage this client; an account manager not listed has no access.</summary>
     public IReadOnlyList<string> AccountManagerIds { get; private set; } = [];
@@ -108,7 +108,7 @@ public sealed class Connection
             RequestedByUserId = requestedByUserId,
             RequestedAt = at,
             AgencyUsers = agencyUsers ?? AgencyUserSelection.Everyone,
-            Permissions = Narrow(PermissionActions.Connectable, permissions),
+            Permissions = permissions is null ? PermissionActions.ByDefault : Narrow(PermissionActions.Connectable, permissions),
             AccountManagerIds = accountManagerIds?.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() ?? [],
             Message = message,
             Version = 1,
@@ -236,6 +236,22 @@ public sealed class Connection
         }
 
         DisconnectFailure = failure;
+        Version++;
+        return Outcome.Ok;
+    }
+
+    /// <summary>
+    /// The scope of an active connection changes: any connectable actions (who may widen it is
+    /// <see cref="Permissions.ConnectionDecision"/>'s to say).
+    /// </summary>
+    public Outcome ChangePermissions(IReadOnlySet<PermissionAction> permissions)
+    {
+        if (State != ConnectionState.Active)
+        {
+            return DomainError.Conflict("connection-not-active", $"Only an active connection's permissions can change; this one is {State.ToString().ToLowerInvariant()}.");
+        }
+
+        Permissions = Narrow(PermissionActions.Connectable, permissions);
         Version++;
         return Outcome.Ok;
     }

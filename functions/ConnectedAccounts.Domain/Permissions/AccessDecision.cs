@@ -43,10 +43,13 @@ public static class AccessDecision
     public static bool Allows(AccessPath path, PermissionAction action) => EffectiveActions(path).Contains(action);
 
     /// <summary>
-    /// Whether someone holding <paramref name="held"/> may hand out, take away or change <paramref name="role"/>:
-    /// nobody grants more than they hold, so only an orgAdmin deals in the orgAdmin role.
+    /// Whether someone holding <paramref name="held"/> may hand out, take away or change <paramref name="role"/>
+    /// (narrowed to <paramref name="narrowedTo"/>, when given): nobody grants more than they hold, so only an orgAdmin
+    /// deals in the orgAdmin role, and an agency user managing a client's team never hands out more than they hold there.
+    /// The orgAdmin role counts whole even when narrowed: it holds on every account of the organisation.
     /// </summary>
-    public static bool MayHandOut(IReadOnlySet<PermissionAction> held, Role role) => PermissionMatrix.ActionsOf(role).All(held.Contains);
+    public static bool MayHandOut(IReadOnlySet<PermissionAction> held, Role role, IEnumerable<PermissionAction>? narrowedTo = null) =>
+        (role == Role.OrgAdmin || narrowedTo is null ? PermissionMatrix.ActionsOf(role) : narrowedTo).All(held.Contains);
 
     /// <summary>Renaming an account or turning its direction is the organisation's decision: a member holding every action.</summary>
     public static bool MayConfigureAccount(AccessPath path) => path is AccessPath.Member && PermissionActions.All.All(EffectiveActions(path).Contains);

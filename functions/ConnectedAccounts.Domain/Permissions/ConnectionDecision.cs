@@ -11,6 +11,7 @@ public enum ConnectionOperation
     Decline,
     Cancel,
     ChangeAgencyUsers,
+    ChangePermissions,
     PreviewDisconnect,
     Disconnect,
 }
@@ -38,7 +39,8 @@ public static class ConnectionDecision
     public static PermissionAction? ActionOf(ConnectionOperation operation) => operation switch
     {
         ConnectionOperation.Read => null,
-        ConnectionOperation.Accept => PermissionAction.ConnectionsAccept,
+        // Setting what a connection grants is accepting it again, for what it now grants.
+        ConnectionOperation.Accept or ConnectionOperation.ChangePermissions => PermissionAction.ConnectionsAccept,
         // Declining ends a link before it starts, as disconnecting ends one that runs.
         ConnectionOperation.Decline => PermissionAction.ConnectionsDisconnect,
         // Cancelling withdraws what the sender sent; choosing agency users is the agency's side of the request.
@@ -59,12 +61,14 @@ public static class ConnectionDecision
 
     /// <param name="agencyUsers">For <see cref="ConnectionOperation.ChangeAgencyUsers"/>: the selection asked for.</param>
     /// <param name="accountManagerIds">For <see cref="ConnectionOperation.ChangeAgencyUsers"/>: the managers asked for, if any.</param>
+    /// <param name="permissions">For <see cref="ConnectionOperation.ChangePermissions"/>: the permissions asked for.</param>
     public static ConnectionVerdict Decide(
         Connection connection,
         ConnectionCaller caller,
         ConnectionOperation operation,
         AgencyUserSelection? agencyUsers = null,
-        IReadOnlyList<string>? accountManagerIds = null)
+        IReadOnlyList<string>? accountManagerIds = null,
+        IReadOnlySet<PermissionAction>? permissions = null)
     {
         // A user in both accounts acts for the side the operation belongs to, else for the receiving side.
         var sides = new[] { RequiredSide(connection, operation) ?? connection.ReceivingSide }
@@ -79,7 +83,7 @@ public static class ConnectionDecision
         DomainError? refusal = null;
         foreach (var side in sides)
         {
-            if (Refusal(connection, caller, operation, side, agencyUsers, accountManagerIds) is not { } refused)
+            if (Refusal(connection, caller, operation, side, agencyUsers, accountManagerIds, permissions) is not { } refused)
             {
                 return new(side, null);
             }
@@ -92,7 +96,7 @@ public static class ConnectionDecision
 
     private static DomainError? Refusal(
         Connection connection, ConnectionCaller caller, ConnectionOperation operation, ConnectionSide side,
-        AgencyUserSelection? agencyUsers, IReadOnlyList<string>? accountManagerIds)
+        AgencyUserSelection? agencyUsers, IReadOnlyList<string>? accountManagerIds, IReadOnlySet<PermissionAction>? permissions)
     {
         if (RequiredSide(connection, operation) is { } required && required != side)
         {
@@ -110,6 +114,12 @@ public static class ConnectionDecision
         {
             return DomainError.Forbidden("agency-users-widened",
                 $"An {role.WireName()} may only narrow who works on this client; adding agency users or changing who manages it is for the agency's orgAdmin.");
+        }
+
+        if (operation == ConnectionOperation.ChangePermissions && side == ConnectionSide.Agency && permissions?.IsSubsetOf(connection.Permissions) == false)
+        {
+            return DomainError.Forbidden("connection-permissions-widened",
+                "The agency may give permissions up, never add them: only the client's orgAdmin widens what a connection grants.");
         }
 
         return null;

@@ -41,11 +41,13 @@ public static class PermissionActions
     public static IReadOnlyList<PermissionAction> All { get; } = Enum.GetValues<PermissionAction>();
 
     /// <summary>
-    /// What a connection can hand to agency users at most. Managing the connection itself and the client's
-    /// members stays with the client's own people: a connection is access to the work, not to the relationship.
+    /// What a connection can hand to agency users at most: the work, and the client's team when the client's
+    /// orgAdmin grants <see cref="PermissionAction.MembersManage"/>. Requesting, accepting and ending connections stay
+    /// with the client's own people: a connection is access to the work, not to the relationship.
     /// </summary>
     public static IReadOnlySet<PermissionAction> Connectable { get; } = new HashSet<PermissionAction>
     {
+        PermissionAction.MembersManage,
         PermissionAction.IntegrationsCreateAndMap,
         PermissionAction.ItemsCreate,
         PermissionAction.ItemsReadWrite,
@@ -55,6 +57,9 @@ public static class PermissionActions
         PermissionAction.ReportsExport,
         PermissionAction.DataExportExternal,
     };
+
+    /// <summary>What a connection carries when nobody names its permissions: the work, never the client's team.</summary>
+    public static IReadOnlySet<PermissionAction> ByDefault { get; } = Connectable.Where(a => a != PermissionAction.MembersManage).ToHashSet();
 
     public static string WireName(this PermissionAction action) => Names[action];
 

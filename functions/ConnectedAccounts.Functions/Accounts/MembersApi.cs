@@ -29,7 +29,7 @@ public static class MembersApi
             return problem;
         }
 
-        if ((await access.AuthorizeMemberAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
+        if ((await access.AuthorizeTeamAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
         {
             return denied;
         }
@@ -65,7 +65,7 @@ public static class MembersApi
         string accountId, string userId, HttpContext http, AccessResolver access, DataStore store, TimeProvider time, Role? role, CancellationToken ct)
     {
         var caller = http.User();
-        if ((await access.AuthorizeMemberAsync(http, accountId, PermissionAction.MembersManage, ct)).Denied(out var denied, out var found))
+        if ((await access.AuthorizeTeamAsync(http, accountId, PermissionAction.MembersManage, ct)).Denied(out var denied, out var found))
         {
             return denied;
         }

@@ -22,14 +22,15 @@ public sealed class ConnectionAuthorization(ConnectionStore connections)
         ConnectionOperation operation,
         CancellationToken ct,
         AgencyUserSelection? agencyUsers = null,
-        IReadOnlyList<string>? accountManagerIds = null)
+        IReadOnlyList<string>? accountManagerIds = null,
+        IReadOnlySet<PermissionAction>? permissions = null)
     {
         if (await connections.LoadAsync(connectionId, ct) is not { } loaded)
         {
             return new(null, Problems.NotFound("connection"));
         }
 
-        var verdict = ConnectionDecision.Decide(loaded.Connection.Value, Caller(http.User().Id, loaded), operation, agencyUsers, accountManagerIds);
+        var verdict = ConnectionDecision.Decide(loaded.Connection.Value, Caller(http.User().Id, loaded), operation, agencyUsers, accountManagerIds, permissions);
         return verdict.Error switch
         {
             null => new(new AuthorizedConnection(loaded, verdict.Side!.Value), null),

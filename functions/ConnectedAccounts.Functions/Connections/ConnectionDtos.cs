@@ -59,6 +59,9 @@ public sealed record CreateClientRequest(string? Name, string? Email, AgencyUser
 /// <param name="Invitation">The invitation e-mailed to the client address, whose acceptance makes its owner orgAdmin.</param>
 public sealed record CreateClientResponse(AccountResponse Account, ConnectionResponse Connection, Invitations.InvitationResponse? Invitation = null);
 
+/// <summary>The body of <c>PUT /api/connections/{id}/permissions</c>.</summary>
+public sealed record ConnectionPermissionsRequest(IReadOnlyList<string>? Permissions);
+
 public static class ConnectionWire
 {
     public static string Of(ConnectionState state) => state switch

@@ -28,6 +28,7 @@ public static class ConnectionsApi
         connections.MapPost("/decline", Decline);
         connections.MapPost("/cancel", Cancel);
         connections.MapPut("/agency-users", SetAgencyUsers);
+        connections.MapPut("/permissions", SetPermissions);
         return api;
     }
 
@@ -226,6 +227,56 @@ public static class ConnectionsApi
         }, ct, selection, request.AccountManagers);
     }
 
+    /// <summary>
+    /// Sets what an active connection grants. The client's orgAdmin sets any connectable actions; the agency's orgAdmin
+    /// may only give some up (<see cref="ConnectionDecision"/>). When the client changes it, the agency's admins hear of it.
+    /// </summary>
+    public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> SetPermissions(
+        string connectionId, ConnectionPermissionsRequest request, HttpContext http, ConnectionAuthorization connections, ConnectionStore store, TimeProvider time, CancellationToken ct)
+    {
+        var validation = new Validation();
+        if (request.Permissions is null)
+        {
+            validation.Add("permissions", "This field is required: the actions the connection grants (may be empty).");
+        }
+
+        var permissions = ConnectionWire.Permissions("permissions", request.Permissions, validation);
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var before = new HashSet<PermissionAction>();
+        return await ChangeAsync(connectionId, ConnectionOperation.ChangePermissions, http, connections, store, time, (found, _) =>
+        {
+            before.UnionWith(found.Value.Permissions);
+            return found.Value.ChangePermissions(permissions!);
+        }, ct, permissions: permissions, alsoInBatch: (found, batch) =>
+        {
+            if (found.Side != ConnectionSide.Client)
+            {
+                return;
+            }
+
+            var c = found.Value;
+            var user = http.User();
+            foreach (var admin in found.Loaded.Agency.Value.Members.Where(m => m.Role == Role.OrgAdmin && m.Email.Length > 0))
+            {
+                batch.Outbox(new Outbox.OutboxEntry(Email.EmailQueue.Name, Email.EmailQueue.ToMessageText(new Email.ConnectionPermissionsChangedEmail(
+                    new Email.EmailAddress(admin.Email, admin.Name),
+                    $"permissions.{c.Id}.{c.Version}.{admin.UserId}",
+                    found.Loaded.Agency.Value.Name,
+                    found.Loaded.Client.Value.Name,
+                    user.Name,
+                    Names(c.Permissions.Except(before)),
+                    Names(before.Except(c.Permissions)),
+                    Names(c.Permissions)))));
+            }
+        });
+    }
+
+    private static string Names(IEnumerable<PermissionAction> actions) => string.Join(",", actions.Order().Select(a => a.WireName()));
+
     private static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> ChangeAsync(
         string connectionId,
         ConnectionOperation operation,
@@ -236,9 +287,11 @@ public static class ConnectionsApi
         Func<AuthorizedConnection, DateTimeOffset, Outcome> change,
         CancellationToken ct,
         AgencyUserSelection? agencyUsers = null,
-        IReadOnlyList<string>? accountManagerIds = null)
+        IReadOnlyList<string>? accountManagerIds = null,
+        IReadOnlySet<PermissionAction>? permissions = null,
+        Action<AuthorizedConnection, PartitionBatch>? alsoInBatch = null)
     {
-        if ((await connections.AuthorizeAsync(http, connectionId, operation, ct, agencyUsers, accountManagerIds)).Denied(out var denied, out var found))
+        if ((await connections.AuthorizeAsync(http, connectionId, operation, ct, agencyUsers, accountManagerIds, permissions)).Denied(out var denied, out var found))
         {
             return denied;
         }
@@ -254,7 +307,9 @@ public static class ConnectionsApi
             return Problems.Of(outcome.Error!);
         }
 
-        var result = await store.Save(found.Loaded.Connection, found.Loaded.Client).CommitAsync(ct);
+        var batch = store.Save(found.Loaded.Connection, found.Loaded.Client);
+        alsoInBatch?.Invoke(found, batch);
+        var result = await batch.CommitAsync(ct);
         if (!result.Succeeded)
         {
             return Problems.ConcurrentUpdate();

@@ -82,6 +82,19 @@ public sealed class EmailRenderer
                 new BulletList(DisconnectionOutcomes(r)),
             ]),
 
+        ConnectionPermissionsChangedEmail r => Compose(
+            r,
+            $"{r.ClientAccountName} changed what {r.AgencyAccountName} may do",
+            [
+                new Paragraph($"{r.ChangedByName} ({r.ClientAccountName}) changed the permissions of its connection with {r.AgencyAccountName}. It applies to your agency users' next request."),
+                new BulletList(
+                [
+                    $"Added: {ActionList(r.Added)}.",
+                    $"Removed: {ActionList(r.Removed)}.",
+                    $"Now granted: {ActionList(r.Permissions)}.",
+                ]),
+            ]),
+
         _ => throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "Unknown e-mail kind."),
     };
 
@@ -115,6 +128,8 @@ public sealed class EmailRenderer
                 paused,
             ];
     }
+
+    private static string ActionList(string names) => names.Length == 0 ? "nothing" : names.Replace(",", ", ", StringComparison.Ordinal);
 
     private static string Count(int count, string noun) =>
         string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");

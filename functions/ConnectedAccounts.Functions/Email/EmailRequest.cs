@@ -19,6 +19,7 @@ namespace ConnectedAccounts.Functions.Email;
 [JsonDerivedType(typeof(MemberInvitedEmail), "memberInvited")]
 [JsonDerivedType(typeof(ClientAccountCreatedEmail), "clientAccountCreated")]
 [JsonDerivedType(typeof(DisconnectedEmail), "disconnected")]
+[JsonDerivedType(typeof(ConnectionPermissionsChangedEmail), "connectionPermissionsChanged")]
 public abstract record EmailRequest
 {
     private protected EmailRequest(EmailAddress to, string idempotencyKey)
@@ -105,3 +106,15 @@ public sealed record DisconnectedEmail(
     bool ClientAccountArchived,
     bool OrganisationRemoved,
     bool ToAgency = false) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>Sent to the agency's admins when the client changes what a connection grants.</summary>
+/// <param name="Added">Action names, comma-separated (a string, so that the record compares by value).</param>
+public sealed record ConnectionPermissionsChangedEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string AgencyAccountName,
+    string ClientAccountName,
+    string ChangedByName,
+    string Added,
+    string Removed,
+    string Permissions) : EmailRequest(To, IdempotencyKey);

@@ -129,7 +129,7 @@ public static class InvitationsApi
             return problem;
         }
 
-        if ((await access.AuthorizeMemberAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
+        if ((await access.AuthorizeTeamAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
         {
             return denied;
         }
@@ -203,12 +203,12 @@ public static class InvitationsApi
         }
 
         var user = http.User();
-        if ((await access.AuthorizeMemberAsync(http, accountId, PermissionAction.MembersManage, ct)).Denied(out var denied, out var found))
+        if ((await access.AuthorizeTeamAsync(http, accountId, PermissionAction.MembersManage, ct)).Denied(out var denied, out var found))
         {
             return denied;
         }
 
-        if (!AccessDecision.MayHandOut(found.Actions, role!.Value))
+        if (!AccessDecision.MayHandOut(found.Actions, role!.Value, actions))
         {
             return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Nobody grants more than they hold: only an orgAdmin can invite an orgAdmin.");
         }
@@ -292,7 +292,7 @@ public static class InvitationsApi
     private static async Task<Managed?> ManagedAsync(
         string accountId, string invitationId, HttpContext http, AccessResolver access, InvitationStore invitations, CancellationToken ct)
     {
-        if ((await access.AuthorizeMemberAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
+        if ((await access.AuthorizeTeamAsync(http, accountId, null, ct)).Denied(out var denied, out var found))
         {
             return denied.StatusCode == StatusCodes.Status404NotFound ? null : new(null, denied);
         }

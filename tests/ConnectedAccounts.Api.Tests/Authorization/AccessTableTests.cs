@@ -29,6 +29,8 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
         "PUT /api/connections/{connection}/agency-users",
         "PUT /api/connections/{connection}/agency-users+all",
         "POST /api/connections/{connection}/disconnect",
+        "PUT /api/connections/{connection}/permissions",
+        "PUT /api/connections/{connection}/permissions+widen",
     ];
 
     /// <summary>API routes the table leaves to other tests, each with the reason.</summary>
@@ -73,10 +75,10 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
     [Fact]
     public void The_table_has_the_stated_number_of_cases()
     {
-        // 35 route variants (34 routes; agency users both narrowed and widened) × 13 actors × 8 states.
+        // 37 route variants (35 routes; agency users and permissions both narrowed and widened) × 13 actors × 9 states.
         var routes = Rows().Select(r => r.Route).Distinct().Count();
-        Assert.Equal(35, routes);
-        Assert.Equal(3640, routes * AccessTable.Actors.Length * AccessTable.States.Length);
+        Assert.Equal(37, routes);
+        Assert.Equal(4329, routes * AccessTable.Actors.Length * AccessTable.States.Length);
     }
 
     [Theory]
@@ -142,6 +144,13 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhiteSpace();
 
+    /// <summary>Every action a connection can carry: the work and the team.</summary>
+    private static readonly string[] EveryConnectable =
+    [
+        "integrations.createAndMap", "items.create", "items.readWrite", "reports.create", "reports.configure", "reports.read", "reports.export",
+        "data.exportExternal", "members.manage",
+    ];
+
     /// <summary>The agency users the connection selects; AM manages the client.</summary>
     private static readonly string[] Selected = ["AO", "AM", "AMx", "RU", "VO"];
 
@@ -171,7 +180,10 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
         {
             owner = clients["CO"];
             clientId = await owner.CreateAccountAsync("client");
-            connectionId = state == "none" ? Ids.NewConnectionId(clientId) : (string)(await ao.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetAccountId = clientId, agencyUsers = selection })
+            var request = state == "activeTeam"
+                ? (object)new { targetAccountId = clientId, agencyUsers = selection, permissions = EveryConnectable }
+                : new { targetAccountId = clientId, agencyUsers = selection };
+            connectionId = state == "none" ? Ids.NewConnectionId(clientId) : (string)(await ao.PostJsonAsync($"/api/accounts/{agencyId}/connections", request)
                 .ExpectAsync(HttpStatusCode.Created))["id"]!;
         }
 
@@ -185,7 +197,7 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
             await ao.PutJsonAsync($"/api/connections/{connectionId}/agency-users", new { selection.userIds, accountManagers = new[] { users["AM"].Id } }).ExpectAsync(HttpStatusCode.OK);
         }
 
-        if (state is "active" or "disconnecting" or "disconnected")
+        if (state is "active" or "activeTeam" or "disconnecting" or "disconnected")
         {
             await clients["CO"].PostAsync($"/api/connections/{connectionId}/accept", null).ExpectAsync(HttpStatusCode.OK);
         }
@@ -262,6 +274,8 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
             "POST /api/accounts/{agency}/clients" => new { name = "Another client", email = $"owner.{Guid.NewGuid():N}@client.test" },
             "PUT /api/connections/{connection}/agency-users" => new { userIds = new[] { users["AO"].Id, users["AM"].Id } },
             "PUT /api/connections/{connection}/agency-users+all" => new { all = true },
+            "PUT /api/connections/{connection}/permissions" => new { permissions = new[] { "reports.read" } },
+            "PUT /api/connections/{connection}/permissions+widen" => new { permissions = EveryConnectable },
             "POST /api/accounts/{client}/reports" or "PATCH /api/accounts/{client}/reports/{report}" => new { name = "Renamed report" },
             "PUT /api/accounts/{client}/reports/{report}/sharing" => new { sharedWithClient = true },
             "POST /api/accounts/{client}/items" or "PATCH /api/accounts/{client}/items/{item}" => new { name = "Renamed item" },

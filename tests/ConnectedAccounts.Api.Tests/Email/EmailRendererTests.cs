@@ -123,6 +123,19 @@ public sealed class EmailRendererTests
     }
 
     [Fact]
+    public void A_changed_scope_lists_what_was_added_removed_and_is_now_granted()
+    {
+        var message = renderer.Render(new ConnectionPermissionsChangedEmail(
+            EmailSamples.To("Al"), "k", "Acme Agency", "Bolt Bikes", "Carol", "items.readWrite", "", "items.readWrite,reports.read"));
+
+        Assert.Equal("Bolt Bikes changed what Acme Agency may do", message.Subject);
+        Assert.Contains("Carol (Bolt Bikes) changed the permissions of its connection with Acme Agency. It applies to your agency users' next request.", message.TextBody);
+        Assert.Contains("- Added: items.readWrite.\n", message.TextBody);
+        Assert.Contains("- Removed: nothing.\n", message.TextBody);
+        Assert.Contains("- Now granted: items.readWrite, reports.read.\n", message.TextBody);
+    }
+
+    [Fact]
     public void Disconnection_of_an_independent_client_says_the_client_keeps_its_data()
     {
         var message = renderer.Render(new DisconnectedEmail(

@@ -18,6 +18,7 @@ internal static class EmailSamples
         new MemberInvitedEmail(To(user), "k-member", $"{user} Account", $"{user} Inviter", "AccountManager", Link, Expiry),
         new ClientAccountCreatedEmail(To(user), "k-client", $"{user} Agency", $"{user} Client", Link, Expiry),
         new DisconnectedEmail(To(user), "k-disconnected", $"{user} Agency", $"{user} Client", $"{user} Admin", $"{user} Agency", Expiry, 2, 17, true, true),
+        new ConnectionPermissionsChangedEmail(To(user), "k-permissions", $"{user} Agency", $"{user} Client", $"{user} Changer", "items.readWrite", "reports.export", "items.readWrite,reports.read"),
     ];
 
     public static TheoryData<EmailRequest> Kinds()

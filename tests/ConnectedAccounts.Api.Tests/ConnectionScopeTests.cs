@@ -119,7 +119,7 @@ public sealed class ConnectionScopeTests(ManualQueuesApiFactory factory) : IClas
 
         Assert.DoesNotContain("members.manage", (await alice.GetJsonAsync($"/api/connections/{connectionId}"))["permissions"]!.AsArray().Select(p => (string)p!));
         await alice.GetAsync($"/api/accounts/{clientId}/members").ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden-through-connection");
-        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = "owner@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
+        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = $"owner.{Guid.NewGuid():N}@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
         Assert.DoesNotContain("members.manage", created["connection"]!["permissions"]!.AsArray().Select(p => (string)p!));
     }
 

@@ -45,7 +45,7 @@ public abstract class ReadYourWritesScenarios(ApiFactory factory)
         var alice = factory.ClientFor(TestUser.New("alice"));
         var agencyId = await alice.CreateAccountAsync("agency");
 
-        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = "owner@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
+        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = $"owner.{Guid.NewGuid():N}@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
 
         Assert.Contains((string)created["account"]!["id"]!, (await alice.GetJsonAsync("/api/accounts")).Ids());
         Assert.Contains((string)created["connection"]!["id"]!, (await alice.GetJsonAsync($"/api/accounts/{agencyId}/connections")).Ids());

@@ -53,7 +53,7 @@ public abstract class DisconnectionScenarios(ApiFactory factory)
         var alice = factory.ClientFor(TestUser.New("alice"));
         var agencyId = await alice.CreateAccountAsync("agency");
         var (_, rita) = await factory.NewMemberAsync(agencyId, "regularUser");
-        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = "owner@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
+        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = $"owner.{Guid.NewGuid():N}@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
         var clientId = (string)created["account"]!["id"]!;
         var reportIds = new List<string>();
         for (var i = 0; i < 3; i++)
@@ -85,7 +85,7 @@ public abstract class DisconnectionScenarios(ApiFactory factory)
         var aliceUser = TestUser.New("alice");
         var alice = factory.ClientFor(aliceUser);
         var agencyId = await alice.CreateAccountAsync("agency");
-        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = "owner@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
+        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = $"owner.{Guid.NewGuid():N}@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
         var clientId = (string)created["account"]!["id"]!;
         var connectionId = (string)created["connection"]!["id"]!;
         for (var i = 0; i < 130; i++)
@@ -133,7 +133,7 @@ public abstract class DisconnectionScenarios(ApiFactory factory)
     {
         var alice = factory.ClientFor(TestUser.New("alice"));
         var agencyId = await alice.CreateAccountAsync("agency");
-        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = "owner@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
+        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = $"owner.{Guid.NewGuid():N}@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
         var clientId = (string)created["account"]!["id"]!;
         for (var i = 0; i < 20; i++)
         {

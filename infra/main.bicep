@@ -33,7 +33,7 @@ param maximumInstanceCount int = 40
 @description('Memory per instance (MB): 512, 2048 or 4096.')
 param instanceMemoryMB int = 2048
 
-@description('Extra app settings, e.g. Auth__Authority or Schedules__<Timer> (every timer schedule setting must exist: the host resolves %Schedules__X% at startup).')
+@description('Extra app settings, e.g. Auth__Authority or Schedules__<Timer> (every timer schedule setting must exist: the host resolves %Schedules:X%, the setting Schedules__X, when it indexes the functions).')
 param appSettings object = {}
 
 var suffix = uniqueString(resourceGroup().id, name)
@@ -81,6 +81,20 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-0
   parent: storage
   name: 'default'
 }
+
+// The queues the queue triggers listen on (DisconnectionGivenUp listens on disconnection-poison): the host polls them
+// from its start, so they exist before it does. A test keeps this list equal to the generated triggers.
+var triggerQueues = [
+  'disconnection'
+  'disconnection-poison'
+  'email'
+  'projections'
+]
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for queue in triggerQueues: {
+  parent: queueService
+  name: queue
+}]
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: storage
@@ -185,9 +199,11 @@ var baseSettings = {
   Email__FromAddress: emailFrom
   Email__PublicBaseUrl: publicBaseUrl
   Email__SendGrid__ApiKey: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})'
-  // Every timer's schedule must exist as a setting: the host resolves %Schedules__X% at startup.
+  // Every timer's schedule must exist as a setting: function.json names %Schedules:X%, which the host resolves to the
+  // setting Schedules__X when it indexes the functions, and a timer whose setting is missing is disabled.
   Schedules__OutboxSweep: '*/30 * * * * *'
   Schedules__InvitationCleanup: '0 */15 * * * *'
+  Schedules__IdempotencySweep: '0 20 * * * *'
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
@@ -227,7 +243,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       appSettings: [for setting in items(union(baseSettings, appSettings)): { name: setting.key, value: setting.value }]
     }
   }
-  dependsOn: [storageRoles, vaultRole, insightsRole, packageContainer, queueService, tableService]
+  dependsOn: [storageRoles, vaultRole, insightsRole, packageContainer, queues, tableService]
 }
 
 output functionAppName string = app.name

@@ -3,6 +3,7 @@ using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Health;
+using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Invitations;
@@ -11,7 +12,7 @@ using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
 
 // Slim: the handler serves plain HTTP (loopback under the Functions host), so no HTTPS, HTTP/3, IIS or host filtering.
-var builder = WebApplication.CreateSlimBuilder(args);
+var builder = WebApplication.CreateSlimBuilder(FunctionsEnvironment.Options(args));
 builder.AddFunctionsHost();
 builder.AddStorage();
 builder.AddIdentity();

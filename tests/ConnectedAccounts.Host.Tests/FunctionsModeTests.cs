@@ -119,7 +119,7 @@ public sealed class FunctionsModeTests(FunctionsModeFactory factory) : IClassFix
         var functions = FunctionDefinitions.Build(catalog, endpoints);
 
         Assert.Contains(functions, f => f.Name == "TestRecorder" && f.Bindings.Single().Type == "queueTrigger");
-        Assert.Contains(functions, f => f.Name == "TestTicker" && f.Bindings.Single().Properties.Contains(new("schedule", "%Schedules__TestTicker%")));
+        Assert.Contains(functions, f => f.Name == "TestTicker" && f.Bindings.Single().Properties.Contains(new("schedule", "%Schedules:TestTicker%")));
         var routes = functions.SelectMany(f => f.Bindings).SelectMany(b => b.Properties).Where(p => p.Key == "route").Select(p => (string)p.Value);
         Assert.DoesNotContain(routes, r => r.StartsWith("TestRecorder", StringComparison.OrdinalIgnoreCase) || r.Length == 0);
     }

@@ -45,6 +45,10 @@ public sealed class PublishedHandlerTests(PublishedHandlerFixture handler)
         Assert.Equal("", root.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
         Assert.Equal(new QueueRunnerOptions().MaxDequeueCount, root.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32());
 
+        // The host's own Azure SDK clients (queue polling, blob locks, identity) log every request at Information.
+        var logLevels = root.GetProperty("logging").GetProperty("logLevel");
+        Assert.All(new[] { "Azure.Core", "Azure.Storage", "Azure.Identity" }, category => Assert.Equal("Warning", logLevels.GetProperty(category).GetString()));
+
         var executable = Path.Combine(handler.AppDirectory, PublishedHandlerFixture.Executable);
         Assert.True(File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute));
         Assert.True(File.Exists(Path.Combine(handler.AppDirectory, "libe_sqlite3.so")));
@@ -80,7 +84,7 @@ public sealed class PublishedHandlerTests(PublishedHandlerFixture handler)
                 case "timerTrigger":
                     Assert.Equal(1, f.BindingCount);
                     Assert.Equal(InvocationPayload.TimerBindingName, f.Trigger.GetProperty("name").GetString());
-                    Assert.Matches("^%[A-Za-z0-9_]+%$", f.Trigger.GetProperty("schedule").GetString());
+                    Assert.Matches("^%[A-Za-z0-9]+(:[A-Za-z0-9]+)*%$", f.Trigger.GetProperty("schedule").GetString());
                     break;
                 default:
                     Assert.Fail($"{f.Name} has an unexpected trigger.");

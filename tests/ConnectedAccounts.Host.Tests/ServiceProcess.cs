@@ -33,10 +33,23 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string Log { get { lock (_log) { return _log.ToString(); } } }
 
-    public static async Task<ServiceProcess> StartAsync(string dataPath, ITestOutputHelper output)
+    /// <summary>
+    /// Starts the service and waits until it answers. <paramref name="environment"/> changes the process's environment
+    /// variables after the defaults (a null value removes one).
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string dataPath, ITestOutputHelper output, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var port = FreePort();
         var process = new Process { StartInfo = StartInfo(dataPath, port, []) };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            process.StartInfo.Environment[name] = value;
+            if (value is null)
+            {
+                process.StartInfo.Environment.Remove(name);
+            }
+        }
+
         var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}/"), output);
         DataReceivedEventHandler append = (_, e) =>
         {

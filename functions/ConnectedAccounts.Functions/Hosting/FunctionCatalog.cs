@@ -9,14 +9,12 @@ public sealed record QueueFunctionRegistration(string Name, string QueueName, Ty
     : FunctionRegistration(Name, HandlerType);
 
 /// <summary>
-/// <paramref name="ScheduleSettingName"/> is a configuration key (<c>Schedules:InvitationCleanup</c>); as an app setting
-/// it is spelled with <c>__</c>, which is what function.json refers to.
+/// <paramref name="ScheduleSettingName"/> is a configuration key (<c>Schedules:InvitationCleanup</c>). function.json
+/// names it as it is (<c>%Schedules:InvitationCleanup%</c>): the host resolves it against its configuration, where the
+/// app setting <c>Schedules__InvitationCleanup</c> has that key.
 /// </summary>
 public sealed record TimerFunctionRegistration(string Name, string ScheduleSettingName, string DefaultSchedule, Type HandlerType)
-    : FunctionRegistration(Name, HandlerType)
-{
-    public string AppSettingName => ScheduleSettingName.Replace(":", "__", StringComparison.Ordinal);
-}
+    : FunctionRegistration(Name, HandlerType);
 
 /// <summary>
 /// The single source of truth for queue and timer functions: function.json generation, the Functions-mode invocation

@@ -51,7 +51,7 @@ public static class FunctionDefinitions
     [
         new(
             "timerTrigger", "in", InvocationPayload.TimerBindingName,
-            [new("schedule", $"%{function.AppSettingName}%"), new("runOnStartup", false), new("useMonitor", true)]),
+            [new("schedule", $"%{function.ScheduleSettingName}%"), new("runOnStartup", false), new("useMonitor", true)]),
     ]);
 
     public static IEnumerable<FunctionDefinition> Http(IEnumerable<Endpoint> endpoints)

@@ -31,7 +31,8 @@ public static class FunctionsHostExtensions
     /// <summary>
     /// Registers a timer-triggered function. Its NCRONTAB schedule is read from configuration key
     /// <paramref name="scheduleSettingName"/> (e.g. <c>Schedules:InvitationCleanup</c>, app setting
-    /// <c>Schedules__InvitationCleanup</c>), else <paramref name="defaultSchedule"/>.
+    /// <c>Schedules__InvitationCleanup</c>), else <paramref name="defaultSchedule"/>. Under the Functions host the
+    /// setting must exist: function.json names it and the host has no default.
     /// </summary>
     public static IServiceCollection AddTimerFunction<THandler>(this IServiceCollection services, string functionName, string scheduleSettingName, string defaultSchedule)
         where THandler : class, ITimerFunction

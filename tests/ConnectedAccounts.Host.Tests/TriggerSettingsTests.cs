@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ConnectedAccounts.Functions.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace ConnectedAccounts.Host.Tests;
+
+/// <summary>
+/// What the Functions host resolves when it indexes the generated function.json files. It reads app settings as
+/// environment variables, so <c>Schedules__OutboxSweep</c> is the key <c>Schedules:OutboxSweep</c>, and a <c>%…%</c>
+/// that names no key, or a connection that names no section, disables the function. The settings come from the two
+/// places a deployment takes them: infra/main.bicep (Azure) and local.settings.json.example (<c>func start</c>); both
+/// go through the real environment-variable configuration provider here.
+/// </summary>
+[Collection(PublishedHandlerCollection.Name)]
+public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler)
+{
+    public static TheoryData<string> SettingSources => new() { "infra/main.bicep", "local.settings.json.example" };
+
+    [Theory]
+    [MemberData(nameof(SettingSources))]
+    public void Every_setting_a_trigger_names_resolves_in_the_hosts_configuration(string source)
+    {
+        var configuration = AsHostConfiguration(source == "infra/main.bicep" ? BicepAppSettings() : LocalSettings());
+        var triggers = Triggers();
+
+        Assert.Contains(triggers, t => t.Type == "timerTrigger");
+        Assert.All(triggers, trigger =>
+        {
+            foreach (var (property, value) in trigger.Properties)
+            {
+                foreach (Match reference in SettingReference().Matches(value))
+                {
+                    var name = reference.Groups[1].Value;
+                    var resolved = configuration[name];
+                    Assert.False(string.IsNullOrEmpty(resolved), $"{trigger.Function}: {property} names %{name}%, which {source} does not set.");
+                    if (property == "schedule")
+                    {
+                        CrontabSchedule.Parse(resolved);
+                    }
+                }
+            }
+
+            if (trigger.Properties.TryGetValue("connection", out var connection))
+            {
+                Assert.True(
+                    configuration[connection] is { Length: > 0 } || configuration.GetSection(connection).GetChildren().Any(),
+                    $"{trigger.Function}: connection {connection} is set neither as a value nor as a section in {source}.");
+            }
+        });
+    }
+
+    [Fact]
+    public void The_queues_the_triggers_listen_on_are_declared_in_the_infra()
+    {
+        var listened = Triggers().Where(t => t.Type == "queueTrigger").Select(t => t.Properties["queueName"]).Order(StringComparer.Ordinal).ToList();
+        var bicep = File.ReadAllText(Path.Combine(handler.RepoRoot, "infra", "main.bicep"));
+        var declared = QuotedItem().Matches(Block(bicep, "var triggerQueues = [", "]")).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToList();
+
+        Assert.NotEmpty(listened);
+        Assert.Equal(listened, declared);
+        Assert.Contains("resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@", bicep, StringComparison.Ordinal);
+    }
+
+    private sealed record Trigger(string Function, string Type, IReadOnlyDictionary<string, string> Properties);
+
+    private List<Trigger> Triggers() =>
+        Directory.EnumerateFiles(handler.AppDirectory, FunctionDefinitions.FileName, SearchOption.AllDirectories)
+            .SelectMany(path =>
+            {
+                using var json = JsonDocument.Parse(File.ReadAllText(path));
+                var function = Path.GetFileName(Path.GetDirectoryName(path))!;
+                return json.RootElement.GetProperty("bindings").EnumerateArray()
+                    .Select(b => new Trigger(
+                        function,
+                        b.GetProperty("type").GetString()!,
+                        b.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!)))
+                    .ToList();
+            })
+            .ToList();
+
+    /// <summary>The names the Bicep file sets (the values are expressions there; only whether a name is set matters).</summary>
+    private Dictionary<string, string> BicepAppSettings()
+    {
+        var bicep = File.ReadAllText(Path.Combine(handler.RepoRoot, "infra", "main.bicep"));
+        return SettingName().Matches(Block(bicep, "var baseSettings = {", "\n}")).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim('\'', ' '));
+    }
+
+    private Dictionary<string, string> LocalSettings()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(handler.RepoRoot, "local.settings.json.example")));
+        return json.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
+    }
+
+    /// <summary>The settings as environment variables read by the configuration provider the host uses.</summary>
+    private static IConfiguration AsHostConfiguration(Dictionary<string, string> settings)
+    {
+        var prefix = $"CA_TRIGGER_TEST_{Guid.NewGuid():N}_";
+        try
+        {
+            foreach (var (name, value) in settings)
+            {
+                Environment.SetEnvironmentVariable(prefix + name, value.Length == 0 ? "(empty)" : value);
+            }
+
+            var configuration = new ConfigurationBuilder().AddEnvironmentVariables(prefix).Build();
+            return new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable()).Build();
+        }
+        finally
+        {
+            foreach (var name in settings.Keys)
+            {
+                Environment.SetEnvironmentVariable(prefix + name, null);
+            }
+        }
+    }
+
+    private static string Block(string text, string start, string end)
+    {
+        var from = text.IndexOf(start, StringComparison.Ordinal);
+        Assert.True(from >= 0, $"infra/main.bicep has no '{start}'.");
+        var to = text.IndexOf(end, from + start.Length, StringComparison.Ordinal);
+        return text[(from + start.Length)..to];
+    }
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex SettingReference();
+
+    [GeneratedRegex(@"^\s+([A-Za-z0-9_]+):\s*(.+)$", RegexOptions.Multiline)]
+    private static partial Regex SettingName();
+
+    [GeneratedRegex(@"'([a-z0-9-]+)'")]
+    private static partial Regex QuotedItem();
+}

@@ -54,18 +54,19 @@ public static class StorageSetup
                 "Storage:Provider=AzureStorage needs Storage:ConnectionString, or Storage:TableEndpoint and Storage:QueueEndpoint for a managed identity.")
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        // Every store's tables go through the write-id seam: a retried write whose first answer was lost is ours.
         builder.Services.AddSingleton<ITableServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return o.Provider == StorageProvider.AzureStorage
-                ? AzureTables(o)
-                : new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
+            return new OwnWriteTableServiceClient(o.Provider == StorageProvider.AzureStorage
+                ? AzureTables(o, sp.GetService<StorageClientOptions>())
+                : new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>()));
         });
         builder.Services.AddSingleton<IQueueServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return o.Provider == StorageProvider.AzureStorage
-                ? AzureQueues(o)
+                ? AzureQueues(o, sp.GetService<StorageClientOptions>())
                 : new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddHostedService<StorageInitializer>();
@@ -92,12 +93,13 @@ public static class StorageSetup
     }
 
     // The Azure clients are built in methods of their own: the code of a method that creates them loads the Azure SDK
-    // assemblies when it first runs, and the embedded store should not pay for that at start-up.
-    private static AzureTableServiceClient AzureTables(StorageOptions o) =>
-        o.ConnectionString is { Length: > 0 } cs ? new(cs) : new(o.TableEndpoint!, new DefaultAzureCredential());
+    // assemblies when it first runs, and the embedded store should not pay for that at start-up. Client options
+    // (retries, extra pipeline policies) come from the container when it has them.
+    private static AzureTableServiceClient AzureTables(StorageOptions o, StorageClientOptions? client) =>
+        o.ConnectionString is { Length: > 0 } cs ? new(cs, client) : new(o.TableEndpoint!, new DefaultAzureCredential(), client);
 
-    private static AzureQueueServiceClient AzureQueues(StorageOptions o) =>
-        o.ConnectionString is { Length: > 0 } cs ? new(cs) : new(o.QueueEndpoint!, new DefaultAzureCredential());
+    private static AzureQueueServiceClient AzureQueues(StorageOptions o, StorageClientOptions? client) =>
+        o.ConnectionString is { Length: > 0 } cs ? new(cs, client) : new(o.QueueEndpoint!, new DefaultAzureCredential(), client);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using ConnectedAccounts.Functions.Hosting;
+using ConnectedAccounts.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,10 +13,48 @@ public sealed class QueueMessageProcessorTests
     private readonly QueueFunctionRegistration _function = new("Recorder", "work", typeof(RecordingQueueFunction));
     private readonly QueueRunnerOptions _options = new() { MaxDequeueCount = 3, VisibilityTimeout = TimeSpan.FromSeconds(10) };
 
-    private QueueMessageProcessor Processor()
+    private QueueMessageProcessor Processor(TimeProvider? time = null, HeldQueueFunction? held = null)
     {
-        var services = new ServiceCollection().AddSingleton(_log).AddScoped<RecordingQueueFunction>().BuildServiceProvider();
-        return new QueueMessageProcessor(new FunctionInvoker(services.GetRequiredService<IServiceScopeFactory>()), Options.Create(_options), NullLogger<QueueMessageProcessor>.Instance);
+        var services = new ServiceCollection().AddSingleton(_log).AddScoped<RecordingQueueFunction>()
+            .AddSingleton(held ?? new HeldQueueFunction()).BuildServiceProvider();
+        return new QueueMessageProcessor(
+            new FunctionInvoker(services.GetRequiredService<IServiceScopeFactory>()), Options.Create(_options), time ?? _time, NullLogger<QueueMessageProcessor>.Instance);
+    }
+
+    [Fact]
+    public async Task A_short_lease_is_renewed_while_the_handler_runs_so_no_one_else_receives_the_message()
+    {
+        // Real time and the embedded queue: the lease is 3 s, the handler takes more than twice that.
+        var data = Directory.CreateTempSubdirectory("ca-lease-");
+        try
+        {
+            _options.MessageLease = TimeSpan.FromSeconds(3);
+            var work = new SqliteQueueServiceClient(Path.Combine(data.FullName, "q.db"), TimeProvider.System).GetQueueClient("work");
+            await work.CreateIfNotExistsAsync();
+            await work.SendMessageAsync("slow");
+            var message = (await work.ReceiveMessagesAsync(1, _options.MessageLease)).Single();
+            var held = new HeldQueueFunction();
+            var function = new QueueFunctionRegistration("Held", "work", typeof(HeldQueueFunction));
+
+            var processing = Processor(TimeProvider.System, held).ProcessAsync(function, work, work, message, CancellationToken.None);
+            await held.Started.Task;
+            var seenByOthers = new List<int>();
+            for (var second = 0; second < 7; second++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                seenByOthers.Add((await work.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Count);
+            }
+
+            held.Release.SetResult();
+
+            Assert.Equal(QueueMessageOutcome.Completed, await processing);
+            Assert.Equal(Enumerable.Repeat(0, 7), seenByOthers);
+            Assert.Equal(0, await work.GetApproximateMessageCountAsync());
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -73,5 +112,19 @@ public sealed class QueueMessageProcessorTests
         Assert.Equal(QueueMessageOutcome.Poisoned, outcome);
         Assert.Empty(_log.Queue);
         Assert.Equal(["crashed the process each time"], poison.Texts);
+    }
+}
+
+/// <summary>A handler that runs until the test releases it.</summary>
+public sealed class HeldQueueFunction : IQueueFunction
+{
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
+    {
+        Started.SetResult();
+        await Release.Task;
     }
 }

@@ -35,9 +35,12 @@ public sealed class QueueRunnerOptions
     [Range(1, 32)]
     public int BatchSize { get; set; } = 16;
 
-    /// <summary>How long a received message is hidden while its handler runs (the host leases for 10 minutes).</summary>
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
-    public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a received message stays hidden; renewed every third of it while its handler runs, so it bounds how long
+    /// a message whose receive answer was lost stays hidden, not how long a handler may take.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "00:10:00")]
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>host.json <c>maxPollingInterval</c>: the longest wait between polls of an empty queue.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]

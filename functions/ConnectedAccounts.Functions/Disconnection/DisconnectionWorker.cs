@@ -115,14 +115,16 @@ public sealed class DisconnectionWorker(
 
     /// <summary>
     /// Archives every report not yet archived: one query per 1,000 rows and one batch per 100, each row merged
-    /// with two properties under the ETag it was read at.
+    /// with two properties under the ETag it was read at. A batch that meets a changed row (a report edited meanwhile)
+    /// sends the loop back to read the same page again, the first page too, so it ends only when every report of the
+    /// account has been seen archived.
     /// </summary>
     public async Task<int> ArchiveReportsAsync(string accountId, CancellationToken ct)
     {
         var archived = 0;
         var at = store.Time.GetUtcNow();
         string? token = null;
-        do
+        while (true)
         {
             var page = await store.Data.QueryAsync(new TableQuery
             {
@@ -133,30 +135,32 @@ public sealed class DisconnectionWorker(
                 ContinuationToken = token,
             }, ct);
             var pending = page.Items.Where(r => r.GetBoolean("Archived") != true).ToList();
-            var retryPage = false;
+            var lostRace = false;
             foreach (var chunk in pending.Chunk(BatchSize))
             {
                 var actions = chunk.Select(r => TableTransactionAction.Update(
                     new TableEntity(r.PartitionKey, r.RowKey) { ["Archived"] = true, ["ArchivedAt"] = at }, r.ETag, TableUpdateMode.Merge)).ToList();
-                var result = await store.Data.SubmitTransactionAsync(actions, ct);
-                if (!result.Succeeded)
+                if (!(await store.Data.SubmitTransactionAsync(actions, ct)).Succeeded)
                 {
-                    // A row changed since this page was read: read the page again; rows already archived are skipped.
-                    retryPage = true;
+                    lostRace = true;
                     break;
                 }
 
                 archived += chunk.Length;
             }
 
-            if (!retryPage)
+            if (lostRace)
             {
-                token = page.ContinuationToken;
+                continue;
             }
-        }
-        while (token is not null);
 
-        return archived;
+            if (page.ContinuationToken is null)
+            {
+                return archived;
+            }
+
+            token = page.ContinuationToken;
+        }
     }
 
     private Task SendAsync(string queue, string text, CancellationToken ct) =>

@@ -8,7 +8,7 @@ using Microsoft.Net.Http.Headers;
 namespace ConnectedAccounts.Functions.Http;
 
 /// <summary>
-/// <c>Idempotency-Key</c> on a POST: the first response (below 500) is stored per user and key, and a replay
+/// <c>Idempotency-Key</c> on a POST: the first final response (<see cref="IsFinal"/>) is stored per user and key, and a replay
 /// with the same key, route and body gets it back unchanged instead of running again. A replay while the first is
 /// still running gets 409; the same key on another route or with another body gets 422. A key is kept for
 /// <see cref="Retention"/>; after that, or once a first request has stayed unfinished for <see cref="AbandonedAfter"/>
@@ -67,7 +67,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
         {
             await next(context);
             var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-            if (context.Response.StatusCode < 500 && body.Length <= MaxStoredBodyChars)
+            if (IsFinal(context.Response.StatusCode, body) && body.Length <= MaxStoredBodyChars)
             {
                 var done = new TableEntity(partition, key)
                 {
@@ -133,6 +133,14 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ITableServiceCli
 
         return (null, null);
     }
+
+    /// <summary>
+    /// Whether an answer is the request's outcome rather than a moment's: a 5xx, a 429 and a lost race
+    /// (<c>concurrent-update</c>) may go the other way when the same request is tried again, so they are not kept.
+    /// </summary>
+    public static bool IsFinal(int status, string body) =>
+        status < 500 && status != StatusCodes.Status429TooManyRequests &&
+        !(status == StatusCodes.Status409Conflict && body.Contains(Problems.TypeOf("concurrent-update"), StringComparison.Ordinal));
 
     /// <summary>
     /// Whether a record no longer holds its key: a finished one after <see cref="Retention"/>, a pending one after

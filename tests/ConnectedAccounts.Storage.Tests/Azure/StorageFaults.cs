@@ -18,6 +18,7 @@ public sealed class StorageFaults : HttpPipelinePolicy
     private int _loseWrite;
     private double _rate;
     private Random _random = new(0);
+    private (Func<string, bool> When, Action Then)? _beforeWrite;
 
     public enum Kind
     {
@@ -43,6 +44,18 @@ public sealed class StorageFaults : HttpPipelinePolicy
     public void FailAtRate(double rate, int seed) => Arm(0, rate, seed);
 
     public void Off() => Arm(0, 0, 0);
+
+    /// <summary>
+    /// Runs <paramref name="then"/> (another writer, say) once, just before the first write whose request body
+    /// matches <paramref name="when"/> is sent: a race lost at exactly that moment.
+    /// </summary>
+    public void BeforeWrite(Func<string, bool> when, Action then)
+    {
+        lock (_gate)
+        {
+            _beforeWrite = (when, then);
+        }
+    }
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
@@ -80,6 +93,7 @@ public sealed class StorageFaults : HttpPipelinePolicy
             _loseWrite = loseWrite;
             _rate = rate;
             _random = new Random(seed);
+            _beforeWrite = null;
             Injected.Clear();
         }
     }
@@ -87,6 +101,11 @@ public sealed class StorageFaults : HttpPipelinePolicy
     private Kind Decide(Request request)
     {
         var isWrite = request.Method != RequestMethod.Get && request.Method != RequestMethod.Head;
+        if (isWrite && TakeBeforeWrite(request) is { } then)
+        {
+            then();
+        }
+
         lock (_gate)
         {
             var fault = Kind.None;
@@ -105,6 +124,27 @@ public sealed class StorageFaults : HttpPipelinePolicy
             }
 
             return fault;
+        }
+    }
+
+    private Action? TakeBeforeWrite(Request request)
+    {
+        lock (_gate)
+        {
+            if (_beforeWrite is not { } hook || request.Content is null)
+            {
+                return null;
+            }
+
+            using var body = new MemoryStream();
+            request.Content.WriteTo(body, CancellationToken.None);
+            if (!hook.When(System.Text.Encoding.UTF8.GetString(body.ToArray())))
+            {
+                return null;
+            }
+
+            _beforeWrite = null;
+            return hook.Then;
         }
     }
 

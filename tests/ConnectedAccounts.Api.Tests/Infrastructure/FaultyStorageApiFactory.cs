@@ -1,0 +1,58 @@
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Functions.Resources;
+using ConnectedAccounts.Storage.Azure;
+using ConnectedAccounts.Storage.Tables;
+using ConnectedAccounts.Storage.Tests.Azure;
+using global::Azure.Core;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectedAccounts.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real program on Azurite whose every storage request passes <see cref="Faults"/>, behind Azure.Core's own retry
+/// policy (with short delays, so a sweep stays quick). Queues are driven by hand with <see cref="QueueDrain"/>.
+/// </summary>
+public sealed class FaultyStorageApiFactory : ApiFactory, IAsyncLifetime
+{
+    private readonly AzuriteFixture _azurite = new();
+
+    public StorageFaults Faults { get; } = new();
+
+    /// <summary>The same Azurite without faults: another writer.</summary>
+    public AzureTableServiceClient OtherWriter => _azurite.Tables;
+
+    protected override bool RunBackgroundJobs => false;
+
+    public Task InitializeAsync() => _azurite.InitializeAsync();
+
+    Task IAsyncLifetime.DisposeAsync() => _azurite.DisposeAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Storage:Provider", "AzureStorage");
+        builder.UseSetting("Storage:ConnectionString", _azurite.ConnectionString);
+        builder.ConfigureServices(services =>
+        {
+            var options = new StorageClientOptions();
+            options.Retry.Delay = TimeSpan.FromMilliseconds(5);
+            options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
+            options.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
+            services.AddSingleton(options);
+        });
+    }
+
+    /// <summary>The stored report rows of an account, read past the API (which shows an archived account's reports as archived).</summary>
+    public async Task<List<TableEntity>> ReportRowsAsync(string accountId)
+    {
+        var rows = new List<TableEntity>();
+        var data = Services.GetRequiredService<DataStore>().Data;
+        await foreach (var row in data.QueryAllAsync(new TableQuery { PartitionKey = accountId, RowKeyPrefix = Keys.ResourcePrefix(ReportsApi.Kind) }))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}

@@ -13,7 +13,7 @@ namespace ConnectedAccounts.Api.Tests.Infrastructure;
 /// The real program on Azurite whose every storage request passes <see cref="Faults"/>, behind Azure.Core's own retry
 /// policy (with short delays, so a sweep stays quick). Queues are driven by hand with <see cref="QueueDrain"/>.
 /// </summary>
-public sealed class FaultyStorageApiFactory : ApiFactory, IAsyncLifetime
+public class FaultyStorageApiFactory : ApiFactory, IAsyncLifetime
 {
     private readonly AzuriteFixture _azurite = new();
 
@@ -54,5 +54,20 @@ public sealed class FaultyStorageApiFactory : ApiFactory, IAsyncLifetime
         }
 
         return rows;
+    }
+}
+
+/// <summary>The same, with the standalone queue pollers running on a three-second lease.</summary>
+public sealed class FaultyStoragePollingApiFactory : FaultyStorageApiFactory
+{
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+
+    protected override bool RunBackgroundJobs => true;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Queues:MessageLease", Lease.ToString());
+        builder.UseSetting("Queues:MaxPollingInterval", "00:00:00.500");
     }
 }

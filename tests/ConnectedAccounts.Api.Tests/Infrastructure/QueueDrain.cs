@@ -12,7 +12,13 @@ namespace ConnectedAccounts.Api.Tests.Infrastructure;
 /// </summary>
 public static class QueueDrain
 {
-    public static async Task<int> DrainAsync(this ApiFactory factory, int deliveries = 1)
+    /// <param name="factory">The program.</param>
+    /// <param name="deliveries">How often each message is handed to its handler (a redelivery is the normal case).</param>
+    /// <param name="onHandlerFailure">
+    /// When given, a handler that throws is reported here and its message offered again next round, as a queue retries it;
+    /// otherwise the exception ends the drain.
+    /// </param>
+    public static async Task<int> DrainAsync(this ApiFactory factory, int deliveries = 1, Action<Exception>? onHandlerFailure = null)
     {
         var services = factory.Services;
         var relay = services.GetRequiredService<OutboxRelay>();
@@ -34,13 +40,22 @@ public static class QueueDrain
             {
                 foreach (var message in await queues.GetQueueClient(queue).ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1)))
                 {
-                    for (var i = 1; i <= deliveries; i++)
+                    any = true;
+                    try
                     {
-                        await handle(message.Text, i);
+                        for (var i = 1; i <= deliveries; i++)
+                        {
+                            await handle(message.Text, i);
+                        }
+                    }
+                    catch (Exception e) when (onHandlerFailure is not null)
+                    {
+                        onHandlerFailure(e);
+                        await queues.GetQueueClient(queue).UpdateVisibilityAsync(message.MessageId, message.PopReceipt, TimeSpan.Zero);
+                        continue;
                     }
 
                     await queues.GetQueueClient(queue).DeleteMessageAsync(message.MessageId, message.PopReceipt);
-                    any = true;
                     handled++;
                 }
             }

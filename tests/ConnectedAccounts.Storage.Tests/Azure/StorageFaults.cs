@@ -19,6 +19,7 @@ public sealed class StorageFaults : HttpPipelinePolicy
     private double _rate;
     private Random _random = new(0);
     private (Func<string, bool> When, Action Then)? _beforeWrite;
+    private Func<HttpMessage, bool>? _loseAnswer;
 
     public enum Kind
     {
@@ -45,6 +46,15 @@ public sealed class StorageFaults : HttpPipelinePolicy
 
     public void Off() => Arm(0, 0, 0);
 
+    /// <summary>Loses the answer of the first request whose answer matches <paramref name="which"/> (any method), once.</summary>
+    public void LoseAnswer(Func<HttpMessage, bool> which)
+    {
+        lock (_gate)
+        {
+            _loseAnswer = which;
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="then"/> (another writer, say) once, just before the first write whose request body
     /// matches <paramref name="when"/> is sent: a race lost at exactly that moment.
@@ -68,7 +78,7 @@ public sealed class StorageFaults : HttpPipelinePolicy
 
         ThrowIf(fault == Kind.DroppedBefore, "before the request was sent");
         ProcessNext(message, pipeline);
-        ThrowIf(fault == Kind.DroppedAfter, "after the store answered");
+        ThrowIf(fault == Kind.DroppedAfter || LosesAnswer(message), "after the store answered");
     }
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
@@ -82,7 +92,7 @@ public sealed class StorageFaults : HttpPipelinePolicy
 
         ThrowIf(fault == Kind.DroppedBefore, "before the request was sent");
         await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
-        ThrowIf(fault == Kind.DroppedAfter, "after the store answered");
+        ThrowIf(fault == Kind.DroppedAfter || LosesAnswer(message), "after the store answered");
     }
 
     private void Arm(int loseWrite, double rate, int seed)
@@ -94,6 +104,7 @@ public sealed class StorageFaults : HttpPipelinePolicy
             _rate = rate;
             _random = new Random(seed);
             _beforeWrite = null;
+            _loseAnswer = null;
             Injected.Clear();
         }
     }
@@ -124,6 +135,21 @@ public sealed class StorageFaults : HttpPipelinePolicy
             }
 
             return fault;
+        }
+    }
+
+    private bool LosesAnswer(HttpMessage message)
+    {
+        lock (_gate)
+        {
+            if (_loseAnswer is not { } which || !which(message))
+            {
+                return false;
+            }
+
+            _loseAnswer = null;
+            Injected[Kind.DroppedAfter] = Injected.GetValueOrDefault(Kind.DroppedAfter) + 1;
+            return true;
         }
     }
 
@@ -161,6 +187,9 @@ public sealed class StorageFaults : HttpPipelinePolicy
     private sealed class UnavailableResponse : Response
     {
         public override int Status => 503;
+
+        // The transport marks error answers; this one never reaches it, and the retry policy only retries errors.
+        public override bool IsError => true;
 
         public override string ReasonPhrase => "Service Unavailable";
 

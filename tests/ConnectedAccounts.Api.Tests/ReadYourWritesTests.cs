@@ -88,4 +88,5 @@ public abstract class ReadYourWritesScenarios(ApiFactory factory)
 
 public sealed class ReadYourWritesTests(ManualQueuesApiFactory factory) : ReadYourWritesScenarios(factory), IClassFixture<ManualQueuesApiFactory>;
 
+[Collection(SharedAzuriteQueuesCollection.Name)]
 public sealed class ReadYourWritesOnAzureStorageTests(AzureStorageApiFactory factory) : ReadYourWritesScenarios(factory), IClassFixture<AzureStorageApiFactory>;

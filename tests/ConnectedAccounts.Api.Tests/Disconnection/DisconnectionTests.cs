@@ -222,4 +222,5 @@ public abstract class DisconnectionScenarios(ApiFactory factory)
 
 public sealed class DisconnectionTests(ManualQueuesApiFactory factory) : DisconnectionScenarios(factory), IClassFixture<ManualQueuesApiFactory>;
 
+[Collection(SharedAzuriteQueuesCollection.Name)]
 public sealed class DisconnectionOnAzureStorageTests(AzureStorageApiFactory factory) : DisconnectionScenarios(factory), IClassFixture<AzureStorageApiFactory>;

@@ -12,6 +12,7 @@ namespace ConnectedAccounts.Api.Tests.Faults;
 /// exactly once and nothing is half done. Expected values are the contract's: the status codes of API.md and the
 /// effects the flow exists for.
 /// </summary>
+[Collection(SharedAzuriteQueuesCollection.Name)]
 public sealed class LostAnswerSweepTests(FaultyStorageApiFactory api) : IClassFixture<FaultyStorageApiFactory>
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace ConnectedAccounts.Api.Tests.Faults;
 /// Races lost to another writer at the worst moment: the other writer changes a row just before our write of it is
 /// sent, so the write meets a real conflict (not its own retried write).
 /// </summary>
+[Collection(SharedAzuriteQueuesCollection.Name)]
 public sealed class LostRaceTests(FaultyStorageApiFactory api) : IClassFixture<FaultyStorageApiFactory>
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace ConnectedAccounts.Api.Tests.Faults;
 /// A receive whose answer was lost: the store hid the messages it handed out, and the poller never saw them. They come
 /// back when the lease runs out, so the lease, not the longest handler, decides how late they are.
 /// </summary>
+[Collection(SharedAzuriteQueuesCollection.Name)]
 public sealed class LostReceiveTests(FaultyStoragePollingApiFactory api, ITestOutputHelper output) : IClassFixture<FaultyStoragePollingApiFactory>
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace ConnectedAccounts.Api.Tests.Faults;
 /// 5xx is tried again with the same Idempotency-Key. Afterwards, with the faults off and the queues drained, every
 /// effect is counted against what the clients were told. docs/storage-faults.md records a run's counts.
 /// </summary>
+[Collection(SharedAzuriteQueuesCollection.Name)]
 public sealed class MixedFaultLoadTests(FaultyStorageApiFactory api, ITestOutputHelper output) : IClassFixture<FaultyStorageApiFactory>
 {
     private const int Tenants = 8;

@@ -21,3 +21,13 @@ public sealed class AzureStorageApiFactory : ApiFactory, IAsyncLifetime
         builder.UseSetting("Storage:ConnectionString", _azurite.ConnectionString);
     }
 }
+
+/// <summary>
+/// The API test classes on the run's one Azurite share its queues (queue names are fixed), so they run one after
+/// another: one class's drain or poller must not take another's messages.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SharedAzuriteQueuesCollection
+{
+    public const string Name = "Shared Azurite queues";
+}

@@ -1,7 +1,7 @@
 // Connected Accounts on Azure: a Flex Consumption function app running the custom handler, its storage (tables,
 // queues, the deployment container), a user-assigned identity with data roles only (no account keys anywhere),
-// Application Insights on Log Analytics, and Key Vault holding the SendGrid key. Not compiled on our build machines
-// (no Bicep CLI there): written against the published resource schemas; run `az bicep build` before the first deploy.
+// Application Insights on Log Analytics, and Key Vault holding the SendGrid key. The test suite compiles and lints
+// this file with the Bicep CLI and checks the compiled template against what the program reads.
 
 @description('Base name; resource names are derived from it.')
 @minLength(3)
@@ -32,9 +32,6 @@ param maximumInstanceCount int = 40
 
 @description('Memory per instance (MB): 512, 2048 or 4096.')
 param instanceMemoryMB int = 2048
-
-@description('Extra app settings, e.g. Auth__Authority or Schedules__<Timer> (every timer schedule setting must exist: the host resolves %Schedules:X%, the setting Schedules__X, when it indexes the functions).')
-param appSettings object = {}
 
 var suffix = uniqueString(resourceGroup().id, name)
 var storageName = toLower(take('st${replace(name, '-', '')}${suffix}', 24))
@@ -181,30 +178,32 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   properties: { reserved: true }
 }
 
-var baseSettings = {
+// Exactly the settings the program and the host read (a test compares them with the compiled template), written
+// as one literal list so that each name is known when the deployment starts.
+var appSettings = [
   // Identity-based host storage: account name + managed identity, never a key.
-  AzureWebJobsStorage__accountName: storage.name
-  AzureWebJobsStorage__credential: 'managedidentity'
-  AzureWebJobsStorage__clientId: identity.properties.clientId
-  APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
   // What the program reads (see local.settings.json.example). Storage through the identity, no keys.
-  Storage__Provider: 'AzureStorage'
-  Storage__TableEndpoint: storage.properties.primaryEndpoints.table
-  Storage__QueueEndpoint: storage.properties.primaryEndpoints.queue
-  AZURE_CLIENT_ID: identity.properties.clientId
-  Auth__Authority: authAuthority
-  Auth__Audience: authAudience
-  Email__Provider: 'SendGrid'
-  Email__FromAddress: emailFrom
-  Email__PublicBaseUrl: publicBaseUrl
-  Email__SendGrid__ApiKey: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})'
+  { name: 'Storage__Provider', value: 'AzureStorage' }
+  { name: 'Storage__TableEndpoint', value: storage.properties.primaryEndpoints.table }
+  { name: 'Storage__QueueEndpoint', value: storage.properties.primaryEndpoints.queue }
+  { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+  { name: 'Auth__Authority', value: authAuthority }
+  { name: 'Auth__Audience', value: authAudience }
+  { name: 'Email__Provider', value: 'SendGrid' }
+  { name: 'Email__FromAddress', value: emailFrom }
+  { name: 'Email__PublicBaseUrl', value: publicBaseUrl }
+  { name: 'Email__SendGrid__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})' }
   // Every timer's schedule must exist as a setting: function.json names %Schedules:X%, which the host resolves to the
   // setting Schedules__X when it indexes the functions, and a timer whose setting is missing is disabled.
-  Schedules__OutboxSweep: '*/30 * * * * *'
-  Schedules__InvitationCleanup: '0 */15 * * * *'
-  Schedules__IdempotencySweep: '0 20 * * * *'
-}
+  { name: 'Schedules__OutboxSweep', value: '*/30 * * * * *' }
+  { name: 'Schedules__InvitationCleanup', value: '0 */15 * * * *' }
+  { name: 'Schedules__IdempotencySweep', value: '0 20 * * * *' }
+]
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: 'func-${name}-${suffix}'
@@ -240,7 +239,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [for setting in items(union(baseSettings, appSettings)): { name: setting.key, value: setting.value }]
+      appSettings: appSettings
     }
   }
   dependsOn: [storageRoles, vaultRole, insightsRole, packageContainer, queues, tableService]

@@ -29,7 +29,7 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
     private string? _temp;
     private Process? _process;
 
-    public string RepoRoot { get; } = FindRepoRoot();
+    public string RepoRoot { get; } = RepositoryRoot.Path;
 
     public string AppDirectory { get; private set; } = "";
 
@@ -193,19 +193,6 @@ public sealed class PublishedHandlerFixture : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ConnectedAccounts.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ConnectedAccounts.sln not found above the test output folder.");
     }
 }
 

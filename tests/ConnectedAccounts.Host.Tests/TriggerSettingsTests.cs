@@ -9,8 +9,8 @@ namespace ConnectedAccounts.Host.Tests;
 /// What the Functions host resolves when it indexes the generated function.json files. It reads app settings as
 /// environment variables, so <c>Schedules__OutboxSweep</c> is the key <c>Schedules:OutboxSweep</c>, and a <c>%…%</c>
 /// that names no key, or a connection that names no section, disables the function. The settings come from the two
-/// places a deployment takes them: infra/main.bicep (Azure) and local.settings.json.example (<c>func start</c>); both
-/// go through the real environment-variable configuration provider here.
+/// places a deployment takes them: infra/main.bicep as compiled (Azure) and local.settings.json.example
+/// (<c>func start</c>); both go through the real environment-variable configuration provider here.
 /// </summary>
 [Collection(PublishedHandlerCollection.Name)]
 public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler)
@@ -19,9 +19,9 @@ public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler
 
     [Theory]
     [MemberData(nameof(SettingSources))]
-    public void Every_setting_a_trigger_names_resolves_in_the_hosts_configuration(string source)
+    public async Task Every_setting_a_trigger_names_resolves_in_the_hosts_configuration(string source)
     {
-        var configuration = AsHostConfiguration(source == "infra/main.bicep" ? BicepAppSettings() : LocalSettings());
+        var configuration = AsHostConfiguration(source == "infra/main.bicep" ? await BicepAppSettingsAsync() : LocalSettings());
         var triggers = Triggers();
 
         Assert.Contains(triggers, t => t.Type == "timerTrigger");
@@ -51,15 +51,16 @@ public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler
     }
 
     [Fact]
-    public void The_queues_the_triggers_listen_on_are_declared_in_the_infra()
+    public async Task The_queues_the_triggers_listen_on_are_declared_in_the_infra()
     {
+        var infra = await CompiledInfra.GetAsync();
         var listened = Triggers().Where(t => t.Type == "queueTrigger").Select(t => t.Properties["queueName"]).Order(StringComparer.Ordinal).ToList();
-        var bicep = File.ReadAllText(Path.Combine(handler.RepoRoot, "infra", "main.bicep"));
-        var declared = QuotedItem().Matches(Block(bicep, "var triggerQueues = [", "]")).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToList();
+        var declared = infra.Template.GetProperty("variables").GetProperty("triggerQueues").EnumerateArray().Select(q => q.GetString()!).Order(StringComparer.Ordinal).ToList();
+        var queues = Assert.Single(infra.Resources("Microsoft.Storage/storageAccounts/queueServices/queues"));
 
         Assert.NotEmpty(listened);
         Assert.Equal(listened, declared);
-        Assert.Contains("resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@", bicep, StringComparison.Ordinal);
+        Assert.Contains("variables('triggerQueues')", queues.GetProperty("name").GetString(), StringComparison.Ordinal);
     }
 
     private sealed record Trigger(string Function, string Type, IReadOnlyDictionary<string, string> Properties);
@@ -79,12 +80,9 @@ public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler
             })
             .ToList();
 
-    /// <summary>The names the Bicep file sets (the values are expressions there; only whether a name is set matters).</summary>
-    private Dictionary<string, string> BicepAppSettings()
-    {
-        var bicep = File.ReadAllText(Path.Combine(handler.RepoRoot, "infra", "main.bicep"));
-        return SettingName().Matches(Block(bicep, "var baseSettings = {", "\n}")).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim('\'', ' '));
-    }
+    /// <summary>The settings the compiled template sets (values that are expressions there only need to exist).</summary>
+    private static async Task<Dictionary<string, string>> BicepAppSettingsAsync() =>
+        new((await CompiledInfra.GetAsync()).AppSettings);
 
     private Dictionary<string, string> LocalSettings()
     {
@@ -115,20 +113,6 @@ public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler
         }
     }
 
-    private static string Block(string text, string start, string end)
-    {
-        var from = text.IndexOf(start, StringComparison.Ordinal);
-        Assert.True(from >= 0, $"infra/main.bicep has no '{start}'.");
-        var to = text.IndexOf(end, from + start.Length, StringComparison.Ordinal);
-        return text[(from + start.Length)..to];
-    }
-
     [GeneratedRegex("%([^%]+)%")]
     private static partial Regex SettingReference();
-
-    [GeneratedRegex(@"^\s+([A-Za-z0-9_]+):\s*(.+)$", RegexOptions.Multiline)]
-    private static partial Regex SettingName();
-
-    [GeneratedRegex(@"'([a-z0-9-]+)'")]
-    private static partial Regex QuotedItem();
 }

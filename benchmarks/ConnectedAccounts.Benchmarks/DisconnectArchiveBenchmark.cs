@@ -46,7 +46,8 @@ public static class DisconnectArchiveBenchmark
 
             if (azure is { Length: > 0 })
             {
-                await RunOnAsync("Azure Table Storage " + StorageConnectionString.Parse(azure).TableEndpoint, new AzureTableServiceClient(azure), new AzureQueueServiceClient(azure), reports, repetitions);
+                var tables = new AzureTableServiceClient(azure);
+                await RunOnAsync("Azure Table Storage " + tables.Endpoint, tables, new AzureQueueServiceClient(azure), reports, repetitions);
             }
         }
         finally

@@ -13,20 +13,14 @@ namespace ConnectedAccounts.Api.Tests;
 /// (plus the agency's row for an agency user), one query to list, and one batch per state change — plus the
 /// outbox marker write that lets the sweep find a partition after a crash, and a read and a write for each index
 /// row (switcher entry, agency copy) the change updates before it answers, so its author reads their own write.
+/// The same counts hold on SQLite (one statement or transaction is one request) and on Azure Storage (one HTTP
+/// request, counted by a pipeline policy on the SDK clients).
 /// </summary>
-public sealed class StorageCostTests(StorageCostTests.CountingFactory factory) : IClassFixture<StorageCostTests.CountingFactory>
+public abstract class StorageCostScenarios(ApiFactory factory)
 {
-    public sealed class CountingFactory : ApiFactory
-    {
-        protected override bool RunBackgroundJobs => false;
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            // The request runs in the test's execution context, so the counter's scope sees its storage calls.
-            builder.ConfigureTestServices(s => s.Configure<TestServerOptions>(o => o.PreserveExecutionContext = true));
-        }
-    }
+    /// <summary>The request runs in the test's execution context, so the counter's scope sees its storage calls.</summary>
+    public static void CountInTheTestsFlow(IWebHostBuilder builder) =>
+        builder.ConfigureTestServices(s => s.Configure<TestServerOptions>(o => o.PreserveExecutionContext = true));
 
     private static async Task<long> CountAsync(Func<Task<HttpResponseMessage>> call, HttpStatusCode expected)
     {
@@ -84,5 +78,33 @@ public sealed class StorageCostTests(StorageCostTests.CountingFactory factory) :
         await mallory.GetAsync("/api/accounts");
 
         Assert.Equal(1, await CountAsync(() => mallory.GetAsync($"/api/accounts/{clientId}/reports"), HttpStatusCode.NotFound));
+    }
+}
+
+public sealed class StorageCostTests(StorageCostTests.CountingFactory factory) : StorageCostScenarios(factory), IClassFixture<StorageCostTests.CountingFactory>
+{
+    public sealed class CountingFactory : ApiFactory
+    {
+        protected override bool RunBackgroundJobs => false;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            CountInTheTestsFlow(builder);
+        }
+    }
+}
+
+[Collection(SharedAzuriteQueuesCollection.Name)]
+public sealed class StorageCostOnAzureStorageTests(StorageCostOnAzureStorageTests.CountingFactory factory)
+    : StorageCostScenarios(factory), IClassFixture<StorageCostOnAzureStorageTests.CountingFactory>
+{
+    public sealed class CountingFactory : AzureStorageApiFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            CountInTheTestsFlow(builder);
+        }
     }
 }

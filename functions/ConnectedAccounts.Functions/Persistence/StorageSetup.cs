@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Queues;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Storage;
 using ConnectedAccounts.Storage.Azure;
@@ -59,14 +61,14 @@ public static class StorageSetup
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return new OwnWriteTableServiceClient(o.Provider == StorageProvider.AzureStorage
-                ? AzureTables(o, sp.GetService<StorageClientOptions>())
+                ? AzureTables(o, sp.GetService<TableClientOptions>())
                 : new SqliteTableServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>()));
         });
         builder.Services.AddSingleton<IQueueServiceClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return o.Provider == StorageProvider.AzureStorage
-                ? AzureQueues(o, sp.GetService<StorageClientOptions>())
+                ? AzureQueues(o, sp.GetService<QueueClientOptions>())
                 : new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddHostedService<StorageInitializer>();
@@ -95,10 +97,10 @@ public static class StorageSetup
     // The Azure clients are built in methods of their own: the code of a method that creates them loads the Azure SDK
     // assemblies when it first runs, and the embedded store should not pay for that at start-up. Client options
     // (retries, extra pipeline policies) come from the container when it has them.
-    private static AzureTableServiceClient AzureTables(StorageOptions o, StorageClientOptions? client) =>
+    private static AzureTableServiceClient AzureTables(StorageOptions o, TableClientOptions? client) =>
         o.ConnectionString is { Length: > 0 } cs ? new(cs, client) : new(o.TableEndpoint!, new DefaultAzureCredential(), client);
 
-    private static AzureQueueServiceClient AzureQueues(StorageOptions o, StorageClientOptions? client) =>
+    private static AzureQueueServiceClient AzureQueues(StorageOptions o, QueueClientOptions? client) =>
         o.ConnectionString is { Length: > 0 } cs ? new(cs, client) : new(o.QueueEndpoint!, new DefaultAzureCredential(), client);
 }
 

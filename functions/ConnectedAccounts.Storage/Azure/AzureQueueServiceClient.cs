@@ -1,36 +1,29 @@
 using System.Text.RegularExpressions;
 using ConnectedAccounts.Storage.Queues;
 using global::Azure.Core;
-using global::Azure.Core.Pipeline;
+using global::Azure.Storage.Queues;
 
 namespace ConnectedAccounts.Storage.Azure;
 
 /// <summary>
-/// An Azure Queue Storage account (or Azurite), reached over REST on an Azure.Core pipeline.
-/// <c>new AzureQueueServiceClient(connectionString)</c> signs with SharedKey;
-/// <c>new AzureQueueServiceClient(queueEndpoint, credential)</c> uses OAuth bearer tokens (managed identity).
+/// An Azure Queue Storage account (or Azurite) through Azure.Storage.Queues, with Base64 messages as the Functions
+/// queue trigger expects. A message that is not Base64 (written by some other tool) cannot be decoded: it is moved
+/// to <c>&lt;queue&gt;-poison</c> as it was received, so it neither stalls the queue nor is lost.
 /// </summary>
-public sealed partial class AzureQueueServiceClient(Uri endpoint, HttpPipeline pipeline) : IQueueServiceClient
+public sealed partial class AzureQueueServiceClient : IQueueServiceClient
 {
-    public AzureQueueServiceClient(string connectionString, StorageClientOptions? options = null)
-        : this(StorageConnectionString.Parse(connectionString), options)
-    {
-    }
+    private readonly QueueServiceClient _service;
 
-    public AzureQueueServiceClient(StorageConnectionString connection, StorageClientOptions? options = null)
-        : this(connection.QueueEndpoint, StoragePipeline.ForQueues(connection, options))
-    {
-    }
+    public AzureQueueServiceClient(string connectionString, QueueClientOptions? options = null) =>
+        _service = new QueueServiceClient(connectionString, WithForeignMessagesMovedAside(StorageClients.Queues(options)));
 
     /// <param name="endpoint">The queue endpoint, e.g. <c>https://account.queue.core.windows.net</c>.</param>
     /// <param name="credential">For example Azure.Identity's DefaultAzureCredential or ManagedIdentityCredential.</param>
     /// <param name="options">Retry and transport options.</param>
-    public AzureQueueServiceClient(Uri endpoint, TokenCredential credential, StorageClientOptions? options = null)
-        : this(endpoint, StoragePipeline.ForQueues(credential, options))
-    {
-    }
+    public AzureQueueServiceClient(Uri endpoint, TokenCredential credential, QueueClientOptions? options = null) =>
+        _service = new QueueServiceClient(endpoint, credential, WithForeignMessagesMovedAside(StorageClients.Queues(options)));
 
-    public Uri Endpoint => endpoint;
+    public Uri Endpoint => _service.Uri;
 
     public AzureQueueClient GetQueueClient(string queueName)
     {
@@ -39,10 +32,28 @@ public sealed partial class AzureQueueServiceClient(Uri endpoint, HttpPipeline p
             throw new ArgumentException($"'{queueName}' is not a valid queue name (3–63 lowercase letters, digits and single hyphens).", nameof(queueName));
         }
 
-        return new AzureQueueClient(endpoint, queueName, pipeline);
+        return new AzureQueueClient(_service.GetQueueClient(queueName));
     }
 
     IQueueClient IQueueServiceClient.GetQueueClient(string queueName) => GetQueueClient(queueName);
+
+    private QueueClientOptions WithForeignMessagesMovedAside(QueueClientOptions options)
+    {
+        options.MessageDecodingFailed += async args =>
+        {
+            if (args.ReceivedMessage is not { } message)
+            {
+                return;
+            }
+
+            var poison = _service.GetQueueClient(QueueProcessor.PoisonQueueName(args.Queue.Name));
+            await poison.CreateIfNotExistsAsync(cancellationToken: args.CancellationToken).ConfigureAwait(false);
+            // Sent as it was received: the raw text, Base64-encoded by the poison queue's client.
+            await poison.SendMessageAsync(message.Body.ToString(), args.CancellationToken).ConfigureAwait(false);
+            await args.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, args.CancellationToken).ConfigureAwait(false);
+        };
+        return options;
+    }
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")]
     private static partial Regex QueueNamePattern();

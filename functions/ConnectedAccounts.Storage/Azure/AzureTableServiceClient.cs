@@ -1,36 +1,29 @@
 using System.Text.RegularExpressions;
 using ConnectedAccounts.Storage.Tables;
 using global::Azure.Core;
-using global::Azure.Core.Pipeline;
+using global::Azure.Data.Tables;
 
 namespace ConnectedAccounts.Storage.Azure;
 
 /// <summary>
-/// An Azure Table Storage account (or Azurite), reached over REST on an Azure.Core pipeline.
-/// <c>new AzureTableServiceClient(connectionString)</c> signs with SharedKeyLite;
-/// <c>new AzureTableServiceClient(tableEndpoint, credential)</c> uses OAuth bearer tokens (managed identity).
+/// An Azure Table Storage account (or Azurite) through Azure.Data.Tables. <c>new AzureTableServiceClient(connectionString)</c>
+/// takes any connection string the SDK does (<c>UseDevelopmentStorage=true</c> included);
+/// <c>new AzureTableServiceClient(tableEndpoint, credential)</c> uses Entra tokens (a managed identity).
 /// </summary>
-public sealed partial class AzureTableServiceClient(Uri endpoint, HttpPipeline pipeline) : ITableServiceClient
+public sealed partial class AzureTableServiceClient : ITableServiceClient
 {
-    public AzureTableServiceClient(string connectionString, StorageClientOptions? options = null)
-        : this(StorageConnectionString.Parse(connectionString), options)
-    {
-    }
+    private readonly TableServiceClient _service;
 
-    public AzureTableServiceClient(StorageConnectionString connection, StorageClientOptions? options = null)
-        : this(connection.TableEndpoint, StoragePipeline.ForTables(connection, options))
-    {
-    }
+    public AzureTableServiceClient(string connectionString, TableClientOptions? options = null) =>
+        _service = new TableServiceClient(connectionString, StorageClients.Tables(options));
 
     /// <param name="endpoint">The table endpoint, e.g. <c>https://account.table.core.windows.net</c>.</param>
     /// <param name="credential">For example Azure.Identity's DefaultAzureCredential or ManagedIdentityCredential.</param>
     /// <param name="options">Retry and transport options.</param>
-    public AzureTableServiceClient(Uri endpoint, TokenCredential credential, StorageClientOptions? options = null)
-        : this(endpoint, StoragePipeline.ForTables(credential, options))
-    {
-    }
+    public AzureTableServiceClient(Uri endpoint, TokenCredential credential, TableClientOptions? options = null) =>
+        _service = new TableServiceClient(endpoint, credential, StorageClients.Tables(options));
 
-    public Uri Endpoint => endpoint;
+    public Uri Endpoint => _service.Uri;
 
     public AzureTableClient GetTableClient(string tableName)
     {
@@ -39,7 +32,7 @@ public sealed partial class AzureTableServiceClient(Uri endpoint, HttpPipeline p
             throw new ArgumentException($"'{tableName}' is not a valid table name (3–63 letters and digits, starting with a letter).", nameof(tableName));
         }
 
-        return new AzureTableClient(endpoint, tableName, pipeline);
+        return new AzureTableClient(_service.GetTableClient(tableName));
     }
 
     ITableClient ITableServiceClient.GetTableClient(string tableName) => GetTableClient(tableName);

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 namespace ConnectedAccounts.Api.Tests.Infrastructure;
 
 /// <summary>The real program on Azure Table and Queue Storage (Azurite), through the REST clients.</summary>
-public sealed class AzureStorageApiFactory : ApiFactory, IAsyncLifetime
+public class AzureStorageApiFactory : ApiFactory, IAsyncLifetime
 {
     private readonly AzuriteFixture _azurite = new();
 

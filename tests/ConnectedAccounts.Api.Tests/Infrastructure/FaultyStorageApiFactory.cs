@@ -35,12 +35,18 @@ public class FaultyStorageApiFactory : ApiFactory, IAsyncLifetime
         builder.UseSetting("Storage:ConnectionString", _azurite.ConnectionString);
         builder.ConfigureServices(services =>
         {
-            var options = new StorageClientOptions();
-            options.Retry.Delay = TimeSpan.FromMilliseconds(5);
-            options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
-            options.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
-            services.AddSingleton(options);
+            services.AddSingleton(Faulty(new global::Azure.Data.Tables.TableClientOptions()));
+            services.AddSingleton(Faulty(new global::Azure.Storage.Queues.QueueClientOptions()));
         });
+    }
+
+    private T Faulty<T>(T options)
+        where T : global::Azure.Core.ClientOptions
+    {
+        options.Retry.Delay = TimeSpan.FromMilliseconds(5);
+        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
+        options.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
+        return options;
     }
 
     /// <summary>The stored report rows of an account, read past the API (which shows an archived account's reports as archived).</summary>

@@ -58,16 +58,31 @@ public sealed class AzureQueueClientTests(AzuriteFixture azurite) : IAsyncLifeti
     public async Task Message_text_is_stored_base64_encoded_as_the_functions_trigger_expects()
     {
         await _queue.SendMessageAsync("plain");
-        var connection = StorageConnectionString.Parse(azurite.ConnectionString);
-        var pipeline = StoragePipeline.ForQueues(connection);
 
-        // A peek through the queue client would decode the text again; read the stored XML as it is.
-        using var message = pipeline.CreateMessage();
-        message.Request.Method = global::Azure.Core.RequestMethod.Get;
-        message.Request.Uri.Reset(new Uri(connection.QueueEndpoint + "/" + _queue.Name + "/messages?peekonly=true"));
-        await pipeline.SendAsync(message, default);
+        // A client without encoding sees the stored text as it is.
+        var raw = new global::Azure.Storage.Queues.QueueClient(azurite.ConnectionString, _queue.Name);
+        var stored = Assert.Single((await raw.PeekMessagesAsync()).Value);
 
-        Assert.Contains("<MessageText>cGxhaW4=</MessageText>", message.Response.Content.ToString(), StringComparison.Ordinal);
+        Assert.Equal("cGxhaW4=", stored.Body.ToString());
+    }
+
+    [Fact]
+    public async Task A_foreign_message_that_is_not_base64_is_moved_to_the_poison_queue_as_it_was_and_the_rest_still_arrives()
+    {
+        var raw = new global::Azure.Storage.Queues.QueueClient(azurite.ConnectionString, _queue.Name);
+        await raw.SendMessageAsync("not base64 {}");
+        await _queue.SendMessageAsync("ours");
+        var poison = azurite.Queues.GetQueueClient(_queue.Name + "-poison");
+
+        var received = new List<string>();
+        for (var attempt = 0; attempt < 3 && received.Count == 0; attempt++)
+        {
+            received.AddRange((await _queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Select(m => m.Text));
+        }
+
+        Assert.Equal(["ours"], received);
+        Assert.Equal(["not base64 {}"], (await poison.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Select(m => m.Text));
+        await poison.DeleteAsync();
     }
 
     [Fact]

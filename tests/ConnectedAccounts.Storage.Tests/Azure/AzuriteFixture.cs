@@ -54,6 +54,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>The well-known key of Azurite's devstoreaccount1 (public, in Azurite's documentation).</summary>
+    public const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     public static string UniqueTableName() => "t" + Guid.NewGuid().ToString("N")[..20];
 
     public static string UniqueQueueName() => "q-" + Guid.NewGuid().ToString("N")[..20];
@@ -105,7 +108,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
 
         return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-               $"AccountKey={StorageConnectionString.DevelopmentAccountKey};" +
+               $"AccountKey={DevelopmentAccountKey};" +
                $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
                $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
     }

@@ -22,7 +22,7 @@ public sealed class LostAnswerTests(AzuriteFixture azurite) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new StorageClientOptions();
+        var options = new global::Azure.Data.Tables.TableClientOptions();
         options.Retry.Delay = TimeSpan.FromMilliseconds(10);
         options.AddPolicy(_faults, HttpPipelinePosition.PerRetry);
         _raw = new AzureTableServiceClient(azurite.ConnectionString, options).GetTableClient(_tableName);

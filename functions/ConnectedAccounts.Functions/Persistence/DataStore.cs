@@ -69,7 +69,7 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
     /// <summary>Adds the row when <paramref name="etag"/> is null, else replaces it if it is still at that ETag.</summary>
     public PartitionBatch Put(TableEntity entity, ETag? etag)
     {
-        _actions.Add(etag is { } e ? TableTransactionAction.Update(entity, e) : TableTransactionAction.Add(entity));
+        _actions.Add(etag is { } e ? TableTransactionAction.Update(entity, e, TableUpdateMode.Replace) : TableTransactionAction.Add(entity));
         return this;
     }
 

@@ -45,7 +45,7 @@ public sealed class AzureTableClient(Sdk.TableClient table) : ITableClient
         }
     }
 
-    public async Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default)
+    public async Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode, CancellationToken cancellationToken = default)
     {
         var sdk = AzureEntities.ToSdk(entity);
         try
@@ -58,7 +58,7 @@ public sealed class AzureTableClient(Sdk.TableClient table) : ITableClient
         }
     }
 
-    public async Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default) =>
+    public async Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken = default) =>
         Written(await table.UpsertEntityAsync(AzureEntities.ToSdk(entity), AzureEntities.ToSdk(mode), cancellationToken).ConfigureAwait(false));
 
     public async Task<TableWriteResult> DeleteEntityAsync(string partitionKey, string rowKey, ETag ifMatch, CancellationToken cancellationToken = default)

@@ -69,10 +69,10 @@ public sealed class SqliteTableClient : ITableClient
     public Task<TableWriteResult> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default) =>
         WriteOneAsync(TableTransactionAction.Add(entity), cancellationToken);
 
-    public Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default) =>
+    public Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode, CancellationToken cancellationToken = default) =>
         WriteOneAsync(TableTransactionAction.Update(entity, ifMatch, mode), cancellationToken);
 
-    public Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default) =>
+    public Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken = default) =>
         WriteOneAsync(TableTransactionAction.Upsert(entity, mode), cancellationToken);
 
     public Task<TableWriteResult> DeleteEntityAsync(string partitionKey, string rowKey, ETag ifMatch, CancellationToken cancellationToken = default)

@@ -15,9 +15,10 @@ public interface ITableClient
 
     Task<TableWriteResult> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default);
 
-    Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default);
+    /// <summary>The mode is always the caller's choice: Azure.Data.Tables defaults to Merge, where a default of Replace would hide the difference.</summary>
+    Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode, CancellationToken cancellationToken = default);
 
-    Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default);
+    Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken = default);
 
     Task<TableWriteResult> DeleteEntityAsync(string partitionKey, string rowKey, ETag ifMatch, CancellationToken cancellationToken = default);
 

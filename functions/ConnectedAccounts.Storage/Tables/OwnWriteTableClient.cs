@@ -30,7 +30,7 @@ public sealed class OwnWriteTableClient(ITableClient inner) : ITableClient
         return result.Status == TableWriteStatus.AlreadyExists ? await ConfirmAsync(entity, writeId, result, cancellationToken).ConfigureAwait(false) : result;
     }
 
-    public async Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default)
+    public async Task<TableWriteResult> UpdateEntityAsync(TableEntity entity, ETag ifMatch, TableUpdateMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
         var writeId = Stamp(entity);
@@ -38,7 +38,7 @@ public sealed class OwnWriteTableClient(ITableClient inner) : ITableClient
         return result.Status == TableWriteStatus.PreconditionFailed ? await ConfirmAsync(entity, writeId, result, cancellationToken).ConfigureAwait(false) : result;
     }
 
-    public Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default)
+    public Task<TableWriteResult> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
         Stamp(entity);

@@ -59,10 +59,10 @@ public sealed record TableTransactionAction(TableTransactionActionType ActionTyp
 {
     public static TableTransactionAction Add(TableEntity entity) => new(TableTransactionActionType.Add, entity, ETag.Any);
 
-    public static TableTransactionAction Update(TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Replace) =>
+    public static TableTransactionAction Update(TableEntity entity, ETag ifMatch, TableUpdateMode mode) =>
         new(mode == TableUpdateMode.Merge ? TableTransactionActionType.UpdateMerge : TableTransactionActionType.UpdateReplace, entity, ifMatch);
 
-    public static TableTransactionAction Upsert(TableEntity entity, TableUpdateMode mode = TableUpdateMode.Replace) =>
+    public static TableTransactionAction Upsert(TableEntity entity, TableUpdateMode mode) =>
         new(mode == TableUpdateMode.Merge ? TableTransactionActionType.UpsertMerge : TableTransactionActionType.UpsertReplace, entity, ETag.Any);
 
     public static TableTransactionAction Delete(string partitionKey, string rowKey, ETag ifMatch) =>

@@ -54,8 +54,8 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
     {
         var added = await _table.AddEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 1, ["B"] = 2 });
 
-        var replaced = await _table.UpdateEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 10 }, added.ETag);
-        var stale = await _table.UpdateEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 20 }, added.ETag);
+        var replaced = await _table.UpdateEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 10 }, added.ETag, TableUpdateMode.Replace);
+        var stale = await _table.UpdateEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 20 }, added.ETag, TableUpdateMode.Replace);
 
         Assert.True(replaced.Succeeded);
         Assert.NotEqual(added.ETag, replaced.ETag);
@@ -81,7 +81,7 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
     [Fact]
     public async Task Updating_a_missing_entity_reports_not_found()
     {
-        var replace = await _table.UpdateEntityAsync(new TableEntity(_pk, "nope"), ETag.Any);
+        var replace = await _table.UpdateEntityAsync(new TableEntity(_pk, "nope"), ETag.Any, TableUpdateMode.Replace);
         var merge = await _table.UpdateEntityAsync(new TableEntity(_pk, "nope"), ETag.Any, TableUpdateMode.Merge);
 
         Assert.Equal(TableWriteStatus.NotFound, replace.Status);
@@ -91,10 +91,10 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
     [Fact]
     public async Task Upsert_inserts_then_replaces_or_merges_without_an_etag()
     {
-        var inserted = await _table.UpsertEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 1, ["B"] = 2 });
+        var inserted = await _table.UpsertEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 1, ["B"] = 2 }, TableUpdateMode.Replace);
         var merged = await _table.UpsertEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 3 }, TableUpdateMode.Merge);
         var mergedRead = await _table.GetEntityIfExistsAsync(_pk, "r1");
-        var replaced = await _table.UpsertEntityAsync(new TableEntity(_pk, "r1") { ["C"] = "c" });
+        var replaced = await _table.UpsertEntityAsync(new TableEntity(_pk, "r1") { ["C"] = "c" }, TableUpdateMode.Replace);
         var replacedRead = await _table.GetEntityIfExistsAsync(_pk, "r1");
 
         Assert.True(inserted.Succeeded && merged.Succeeded && replaced.Succeeded);
@@ -106,7 +106,7 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
     public async Task Delete_honours_the_etag_and_reports_a_missing_entity()
     {
         var added = await _table.AddEntityAsync(new TableEntity(_pk, "r1"));
-        var updated = await _table.UpdateEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 1 }, added.ETag);
+        var updated = await _table.UpdateEntityAsync(new TableEntity(_pk, "r1") { ["A"] = 1 }, added.ETag, TableUpdateMode.Replace);
 
         var stale = await _table.DeleteEntityAsync(_pk, "r1", added.ETag);
         var deleted = await _table.DeleteEntityAsync(_pk, "r1", updated.ETag);
@@ -251,7 +251,7 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
         [
             TableTransactionAction.Add(new TableEntity(_pk, "new") { ["A"] = 1L }),
             TableTransactionAction.Update(new TableEntity(_pk, "existing") { ["B"] = 2 }, existing.ETag, TableUpdateMode.Merge),
-            TableTransactionAction.Upsert(new TableEntity(_pk, "upserted") { ["C"] = "o'k" }),
+            TableTransactionAction.Upsert(new TableEntity(_pk, "upserted") { ["C"] = "o'k" }, TableUpdateMode.Replace),
             TableTransactionAction.Delete(_pk, "doomed", ETag.Any),
         ]);
 
@@ -273,7 +273,7 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
         var result = await _table.SubmitTransactionAsync(
         [
             TableTransactionAction.Add(new TableEntity(_pk, "first")),
-            TableTransactionAction.Upsert(new TableEntity(_pk, "second")),
+            TableTransactionAction.Upsert(new TableEntity(_pk, "second"), TableUpdateMode.Replace),
             TableTransactionAction.Add(new TableEntity(_pk, "taken")),
         ]);
 
@@ -290,7 +290,7 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
         var result = await _table.SubmitTransactionAsync(
         [
             TableTransactionAction.Add(new TableEntity(_pk, "first")),
-            TableTransactionAction.Update(new TableEntity(_pk, "missing"), ETag.Any),
+            TableTransactionAction.Update(new TableEntity(_pk, "missing"), ETag.Any, TableUpdateMode.Replace),
         ]);
 
         Assert.Equal((false, 1, TableWriteStatus.NotFound), (result.Succeeded, result.FailedIndex, result.FailedStatus));
@@ -305,7 +305,7 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
     {
         // PLATFORM.md warns that Azurite ignores If-Match in batches; 3.37 honours it, and this keeps it proven.
         var added = await _table.AddEntityAsync(new TableEntity(_pk, "r") { ["V"] = 1 });
-        await _table.UpdateEntityAsync(new TableEntity(_pk, "r") { ["V"] = 2 }, added.ETag);
+        await _table.UpdateEntityAsync(new TableEntity(_pk, "r") { ["V"] = 2 }, added.ETag, TableUpdateMode.Replace);
 
         var result = await _table.SubmitTransactionAsync(
         [
@@ -336,7 +336,7 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
     {
         var tooMany = Enumerable.Range(0, 101).Select(i => TableTransactionAction.Add(new TableEntity(_pk, $"r{i}"))).ToList();
         var mixed = new[] { TableTransactionAction.Add(new TableEntity(_pk, "a")), TableTransactionAction.Add(new TableEntity(_pk + "x", "b")) };
-        var twice = new[] { TableTransactionAction.Add(new TableEntity(_pk, "a")), TableTransactionAction.Upsert(new TableEntity(_pk, "a")) };
+        var twice = new[] { TableTransactionAction.Add(new TableEntity(_pk, "a")), TableTransactionAction.Upsert(new TableEntity(_pk, "a"), TableUpdateMode.Replace) };
         var big = new string('x', 30_000);
         var tooLarge = Enumerable.Range(0, 100).Select(i => TableTransactionAction.Add(new TableEntity(_pk, $"r{i}") { ["A"] = big, ["B"] = big })).ToList();
         using var scope = StorageRequestCounter.BeginScope();
@@ -357,7 +357,7 @@ public sealed class AzureTableClientTests(AzuriteFixture azurite) : IAsyncLifeti
         var added = await _table.AddEntityAsync(new TableEntity(_pk, "r1"));
         var afterAdd = scope.Count;
         await _table.GetEntityIfExistsAsync(_pk, "r1");
-        await _table.UpdateEntityAsync(new TableEntity(_pk, "r1"), added.ETag);
+        await _table.UpdateEntityAsync(new TableEntity(_pk, "r1"), added.ETag, TableUpdateMode.Replace);
         await _table.QueryAsync(new TableQuery { PartitionKey = _pk });
 
         Assert.Equal(1, afterAdd);

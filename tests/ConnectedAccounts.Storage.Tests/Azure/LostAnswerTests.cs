@@ -80,7 +80,7 @@ public sealed class LostAnswerTests(AzuriteFixture azurite) : IAsyncLifetime
 
         var result = await table.SubmitTransactionAsync(
         [
-            TableTransactionAction.Update(new TableEntity(_pk, "a") { ["N"] = 2 }, existing.ETag),
+            TableTransactionAction.Update(new TableEntity(_pk, "a") { ["N"] = 2 }, existing.ETag, TableUpdateMode.Replace),
             TableTransactionAction.Add(new TableEntity(_pk, "b") { ["N"] = 1 }),
             TableTransactionAction.Delete(_pk, "gone", ETag.Any),
         ]);
@@ -98,11 +98,11 @@ public sealed class LostAnswerTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Another_writers_change_stays_a_conflict_through_the_seam()
     {
         var first = await Seam.AddEntityAsync(new TableEntity(_pk, "r") { ["Name"] = "Ada" });
-        await Seam.UpdateEntityAsync(new TableEntity(_pk, "r") { ["Name"] = "someone else" }, first.ETag);
+        await Seam.UpdateEntityAsync(new TableEntity(_pk, "r") { ["Name"] = "someone else" }, first.ETag, TableUpdateMode.Replace);
 
         Assert.Equal(TableWriteStatus.AlreadyExists, (await Seam.AddEntityAsync(new TableEntity(_pk, "r"))).Status);
-        Assert.Equal(TableWriteStatus.PreconditionFailed, (await Seam.UpdateEntityAsync(new TableEntity(_pk, "r") { ["Name"] = "late" }, first.ETag)).Status);
-        var batch = await Seam.SubmitTransactionAsync([TableTransactionAction.Update(new TableEntity(_pk, "r") { ["Name"] = "late" }, first.ETag)]);
+        Assert.Equal(TableWriteStatus.PreconditionFailed, (await Seam.UpdateEntityAsync(new TableEntity(_pk, "r") { ["Name"] = "late" }, first.ETag, TableUpdateMode.Replace)).Status);
+        var batch = await Seam.SubmitTransactionAsync([TableTransactionAction.Update(new TableEntity(_pk, "r") { ["Name"] = "late" }, first.ETag, TableUpdateMode.Replace)]);
         Assert.Equal((false, TableWriteStatus.PreconditionFailed), (batch.Succeeded, batch.FailedStatus));
         Assert.Equal("someone else", (await _raw.GetEntityIfExistsAsync(_pk, "r"))!.GetString("Name"));
     }
@@ -115,9 +115,9 @@ public sealed class LostAnswerTests(AzuriteFixture azurite) : IAsyncLifetime
         var table = new OwnWriteTableServiceClient(sqlite).GetTableClient("seam");
         await table.CreateIfNotExistsAsync();
         var first = await table.AddEntityAsync(new TableEntity(_pk, "r"));
-        await table.UpdateEntityAsync(new TableEntity(_pk, "r") { ["Name"] = "someone else" }, first.ETag);
+        await table.UpdateEntityAsync(new TableEntity(_pk, "r") { ["Name"] = "someone else" }, first.ETag, TableUpdateMode.Replace);
 
         Assert.Equal(TableWriteStatus.AlreadyExists, (await table.AddEntityAsync(new TableEntity(_pk, "r"))).Status);
-        Assert.Equal(TableWriteStatus.PreconditionFailed, (await table.UpdateEntityAsync(new TableEntity(_pk, "r"), first.ETag)).Status);
+        Assert.Equal(TableWriteStatus.PreconditionFailed, (await table.UpdateEntityAsync(new TableEntity(_pk, "r"), first.ETag, TableUpdateMode.Replace)).Status);
     }
 }

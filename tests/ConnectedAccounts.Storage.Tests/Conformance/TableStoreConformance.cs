@@ -162,7 +162,7 @@ public abstract class TableStoreConformance
         var table = await NewTableAsync();
         var pk = NewPartition();
         var added = await table.AddEntityAsync(Entity(pk, "r", ("V", 1)));
-        var winner = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 2)), added.ETag);
+        var winner = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 2)), added.ETag, TableUpdateMode.Replace);
 
         var loser = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 3)), added.ETag, TableUpdateMode.Merge);
 
@@ -179,7 +179,7 @@ public abstract class TableStoreConformance
         var pk = NewPartition();
         await table.AddEntityAsync(Entity(pk, "r", ("V", 1)));
 
-        var result = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 2)), ETag.Any);
+        var result = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 2)), ETag.Any, TableUpdateMode.Replace);
 
         Assert.Equal(TableWriteStatus.Ok, result.Status);
         Assert.Equal(2, (await table.GetEntityIfExistsAsync(pk, "r"))!.GetInt32("V"));
@@ -191,7 +191,7 @@ public abstract class TableStoreConformance
         var table = await NewTableAsync();
         var pk = NewPartition();
 
-        Assert.Equal(TableWriteStatus.NotFound, (await table.UpdateEntityAsync(Entity(pk, "r", ("V", 1)), ETag.Any)).Status);
+        Assert.Equal(TableWriteStatus.NotFound, (await table.UpdateEntityAsync(Entity(pk, "r", ("V", 1)), ETag.Any, TableUpdateMode.Replace)).Status);
         Assert.Equal(TableWriteStatus.NotFound, (await table.UpdateEntityAsync(Entity(pk, "r", ("V", 1)), ETag.Any, TableUpdateMode.Merge)).Status);
         Assert.Equal(TableWriteStatus.NotFound, (await table.DeleteEntityAsync(pk, "r", ETag.Any)).Status);
         Assert.Null(await table.GetEntityIfExistsAsync(pk, "r"));
@@ -203,7 +203,7 @@ public abstract class TableStoreConformance
         var table = await NewTableAsync();
         var pk = NewPartition();
         var added = await table.AddEntityAsync(Entity(pk, "r", ("V", 1)));
-        var updated = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 2)), added.ETag);
+        var updated = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 2)), added.ETag, TableUpdateMode.Replace);
 
         var stale = await table.DeleteEntityAsync(pk, "r", added.ETag);
 
@@ -233,11 +233,11 @@ public abstract class TableStoreConformance
 
         var current = await table.AddEntityAsync(Entity(pk, "r", ("V", 1)));
         seen.Add(current.ETag);
-        current = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 1)), current.ETag);
+        current = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 1)), current.ETag, TableUpdateMode.Replace);
         seen.Add(current.ETag);
         current = await table.UpdateEntityAsync(Entity(pk, "r", ("V", 1)), current.ETag, TableUpdateMode.Merge);
         seen.Add(current.ETag);
-        current = await table.UpsertEntityAsync(Entity(pk, "r", ("V", 1)));
+        current = await table.UpsertEntityAsync(Entity(pk, "r", ("V", 1)), TableUpdateMode.Replace);
         seen.Add(current.ETag);
         current = await table.UpsertEntityAsync(Entity(pk, "r", ("V", 1)), TableUpdateMode.Merge);
         seen.Add(current.ETag);
@@ -252,7 +252,7 @@ public abstract class TableStoreConformance
         var table = await NewTableAsync();
         var pk = NewPartition();
 
-        Assert.Equal(TableWriteStatus.Ok, (await table.UpsertEntityAsync(Entity(pk, "r", ("A", "a"), ("B", "b")))).Status);
+        Assert.Equal(TableWriteStatus.Ok, (await table.UpsertEntityAsync(Entity(pk, "r", ("A", "a"), ("B", "b")), TableUpdateMode.Replace)).Status);
         await table.UpsertEntityAsync(Entity(pk, "r", ("C", "c")), TableUpdateMode.Merge);
         var merged = await table.GetEntityIfExistsAsync(pk, "r");
         await table.UpsertEntityAsync(Entity(pk, "r", ("D", "d")), TableUpdateMode.Replace);
@@ -271,7 +271,7 @@ public abstract class TableStoreConformance
         const int writers = 24;
 
         var results = await Task.WhenAll(Enumerable.Range(1, writers).Select(i =>
-            Task.Run(() => table.UpdateEntityAsync(Entity(pk, "counter", ("Count", i)), added.ETag))));
+            Task.Run(() => table.UpdateEntityAsync(Entity(pk, "counter", ("Count", i)), added.ETag, TableUpdateMode.Replace))));
 
         var winners = results.Where(r => r.Succeeded).ToList();
         Assert.Single(winners);
@@ -295,7 +295,7 @@ public abstract class TableStoreConformance
             {
                 var read = await table.GetEntityIfExistsAsync(pk, "counter");
                 var next = Entity(pk, "counter", ("Count", read!.GetInt32("Count")!.Value + 1));
-                var result = await table.UpdateEntityAsync(next, read.ETag);
+                var result = await table.UpdateEntityAsync(next, read.ETag, TableUpdateMode.Replace);
                 if (result.Succeeded)
                 {
                     done++;
@@ -326,7 +326,7 @@ public abstract class TableStoreConformance
             TableTransactionAction.Add(Entity(pk, "new", ("V", "after"))),
             TableTransactionAction.Delete(pk, "doomed", doomed.ETag),
             TableTransactionAction.Add(Entity(pk, "existing", ("V", "after"))),
-            TableTransactionAction.Upsert(Entity(pk, "other", ("V", "after"))),
+            TableTransactionAction.Upsert(Entity(pk, "other", ("V", "after")), TableUpdateMode.Replace),
         ]);
 
         Assert.False(result.Succeeded);
@@ -347,12 +347,12 @@ public abstract class TableStoreConformance
         var table = await NewTableAsync();
         var pk = NewPartition();
         var added = await table.AddEntityAsync(Entity(pk, "r", ("V", 1)));
-        await table.UpdateEntityAsync(Entity(pk, "r", ("V", 2)), added.ETag);
+        await table.UpdateEntityAsync(Entity(pk, "r", ("V", 2)), added.ETag, TableUpdateMode.Replace);
 
         var result = await table.SubmitTransactionAsync(
         [
             TableTransactionAction.Add(Entity(pk, "new")),
-            TableTransactionAction.Update(Entity(pk, "r", ("V", 3)), added.ETag),
+            TableTransactionAction.Update(Entity(pk, "r", ("V", 3)), added.ETag, TableUpdateMode.Replace),
         ]);
 
         Assert.False(result.Succeeded);
@@ -461,7 +461,7 @@ public abstract class TableStoreConformance
         await Assert.ThrowsAnyAsync<ArgumentException>(() => table.SubmitTransactionAsync(
         [
             TableTransactionAction.Add(Entity(pk, "a")),
-            TableTransactionAction.Upsert(Entity(pk, "a")),
+            TableTransactionAction.Upsert(Entity(pk, "a"), TableUpdateMode.Replace),
         ]));
 
         Assert.Null(await table.GetEntityIfExistsAsync(pk, "a"));
@@ -681,7 +681,7 @@ public abstract class TableStoreConformance
 
         using var snapshot = ReadSnapshot.Begin();
         var first = await table.GetEntityIfExistsAsync(pk, "r");
-        await table.UpdateEntityAsync(Entity(pk, "r", ("Version", 2)), first!.ETag);
+        await table.UpdateEntityAsync(Entity(pk, "r", ("Version", 2)), first!.ETag, TableUpdateMode.Replace);
         await table.AddEntityAsync(Entity(pk, "s", ("Version", 1)));
 
         Assert.Equal(2, (await table.GetEntityIfExistsAsync(pk, "r"))!.GetInt32("Version"));
@@ -710,8 +710,8 @@ public abstract class TableStoreConformance
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => table.AddEntityAsync(Entity(pk, key)));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => table.AddEntityAsync(Entity(key, "r")));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => table.UpsertEntityAsync(Entity(pk, key)));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => table.UpdateEntityAsync(Entity(pk, key), ETag.Any));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => table.UpsertEntityAsync(Entity(pk, key), TableUpdateMode.Replace));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => table.UpdateEntityAsync(Entity(pk, key), ETag.Any, TableUpdateMode.Replace));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => table.GetEntityIfExistsAsync(pk, key));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => table.DeleteEntityAsync(pk, key, ETag.Any));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => table.SubmitTransactionAsync([TableTransactionAction.Add(Entity(pk, key))]));

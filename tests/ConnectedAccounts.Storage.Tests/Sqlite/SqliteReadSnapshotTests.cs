@@ -25,7 +25,7 @@ public sealed class SqliteReadSnapshotTests(TemporaryFolder folder) : IClassFixt
         {
             Assert.Equal(1, await VersionAsync("a"));
 
-            await Elsewhere(() => Table.UpsertEntityAsync(Row("a", 2)));
+            await Elsewhere(() => Table.UpsertEntityAsync(Row("a", 2), TableUpdateMode.Replace));
             await Elsewhere(() => Table.AddEntityAsync(Row("b", 1)));
 
             Assert.Equal(1, await VersionAsync("a"));
@@ -47,7 +47,7 @@ public sealed class SqliteReadSnapshotTests(TemporaryFolder folder) : IClassFixt
 
         using var snapshot = ReadSnapshot.Begin();
         Assert.Equal(1, await VersionAsync("a"));
-        await Elsewhere(() => Table.UpsertEntityAsync(Row("a", 2)));
+        await Elsewhere(() => Table.UpsertEntityAsync(Row("a", 2), TableUpdateMode.Replace));
         Assert.Equal(1, await VersionAsync("a"));
 
         await queue.SendMessageAsync("written in this flow");
@@ -67,7 +67,7 @@ public sealed class SqliteReadSnapshotTests(TemporaryFolder folder) : IClassFixt
 
         for (var version = 2; version <= 4; version++)
         {
-            await Elsewhere(() => Table.UpsertEntityAsync(Row("a", version)));
+            await Elsewhere(() => Table.UpsertEntityAsync(Row("a", version), TableUpdateMode.Replace));
             Assert.Equal(version, await VersionAsync("a"));
         }
     }

@@ -43,7 +43,7 @@ public sealed class SqliteStoreTests(TemporaryFolder folder) : IClassFixture<Tem
 
         for (var version = 1; version <= 3; version++)
         {
-            await written.UpsertEntityAsync(new TableEntity(pk, "r") { ["Version"] = version });
+            await written.UpsertEntityAsync(new TableEntity(pk, "r") { ["Version"] = version }, TableUpdateMode.Replace);
             var one = await read.GetEntityIfExistsAsync(pk, "r");
             var page = await read.QueryAsync(new TableQuery { PartitionKey = pk });
 
@@ -146,7 +146,7 @@ public sealed class SqliteStoreTests(TemporaryFolder folder) : IClassFixture<Tem
                 {
                     var read = await table.GetEntityIfExistsAsync(pk, "counter");
                     var next = new TableEntity(pk, "counter") { ["Count"] = read!.GetInt32("Count")!.Value + 1 };
-                    if ((await table.UpdateEntityAsync(next, read.ETag)).Succeeded)
+                    if ((await table.UpdateEntityAsync(next, read.ETag, TableUpdateMode.Replace)).Succeeded)
                     {
                         done++;
                     }
@@ -178,7 +178,7 @@ public sealed class SqliteStoreTests(TemporaryFolder folder) : IClassFixture<Tem
             var added = await services[0].GetTableClient("Counters").AddEntityAsync(new TableEntity(pk, "c") { ["Count"] = 0 });
 
             var results = await Task.WhenAll(services.Select((service, i) => Task.Run(() =>
-                service.GetTableClient("Counters").UpdateEntityAsync(new TableEntity(pk, "c") { ["Count"] = i + 1 }, added.ETag))));
+                service.GetTableClient("Counters").UpdateEntityAsync(new TableEntity(pk, "c") { ["Count"] = i + 1 }, added.ETag, TableUpdateMode.Replace))));
 
             Assert.Single(results, r => r.Succeeded);
             Assert.Equal(7, results.Count(r => r.Status == TableWriteStatus.PreconditionFailed));

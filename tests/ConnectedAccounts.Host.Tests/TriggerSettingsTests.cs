@@ -36,7 +36,7 @@ public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler
                     Assert.False(string.IsNullOrEmpty(resolved), $"{trigger.Function}: {property} names %{name}%, which {source} does not set.");
                     if (property == "schedule")
                     {
-                        CrontabSchedule.Parse(resolved);
+                        TimerSchedule.Parse(resolved);
                     }
                 }
             }

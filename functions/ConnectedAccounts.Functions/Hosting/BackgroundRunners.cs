@@ -100,11 +100,11 @@ public sealed class TimerSchedulingService(
             ? Task.WhenAll(catalog.Timers.Select(timer => RunAsync(timer, schedules.For(timer), stoppingToken)))
             : Task.CompletedTask;
 
-    private async Task RunAsync(TimerFunctionRegistration timer, CrontabSchedule schedule, CancellationToken stoppingToken)
+    private async Task RunAsync(TimerFunctionRegistration timer, NCrontab.CrontabSchedule schedule, CancellationToken stoppingToken)
     {
         try
         {
-            var next = schedule.GetNextOccurrence(timeProvider.GetUtcNow());
+            var next = schedule.NextAfter(timeProvider.GetUtcNow());
             while (!stoppingToken.IsCancellationRequested)
             {
                 var wait = next - timeProvider.GetUtcNow();
@@ -118,7 +118,7 @@ public sealed class TimerSchedulingService(
                 await RunOnceAsync(timer, new TimerInvocation(now - next > PastDueTolerance, next), stoppingToken);
 
                 // Occurrences missed while a slow run lasted are skipped, as the host does: one run, then back on schedule.
-                next = schedule.GetNextOccurrence(timeProvider.GetUtcNow() > next ? timeProvider.GetUtcNow() : next);
+                next = schedule.NextAfter(timeProvider.GetUtcNow() > next ? timeProvider.GetUtcNow() : next);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -21,14 +21,14 @@ public sealed class FunctionInvoker(IServiceScopeFactory scopeFactory)
 /// <summary>Each timer's schedule, read from configuration (or its default) and parsed once, at startup.</summary>
 public sealed class TimerSchedules
 {
-    private readonly Dictionary<string, CrontabSchedule> _schedules = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, NCrontab.CrontabSchedule> _schedules = new(StringComparer.OrdinalIgnoreCase);
 
     public TimerSchedules(FunctionCatalog catalog, IConfiguration configuration)
     {
         foreach (var timer in catalog.Timers)
         {
             var expression = configuration[timer.ScheduleSettingName] is { Length: > 0 } configured ? configured : timer.DefaultSchedule;
-            if (!CrontabSchedule.TryParse(expression, out var schedule, out var error))
+            if (!TimerSchedule.TryParse(expression, out var schedule, out var error))
             {
                 throw new InvalidOperationException($"Timer '{timer.Name}' ({timer.ScheduleSettingName}): {error}");
             }
@@ -37,5 +37,5 @@ public sealed class TimerSchedules
         }
     }
 
-    public CrontabSchedule For(TimerFunctionRegistration timer) => _schedules[timer.Name];
+    public NCrontab.CrontabSchedule For(TimerFunctionRegistration timer) => _schedules[timer.Name];
 }

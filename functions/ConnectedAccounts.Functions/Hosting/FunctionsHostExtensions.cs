@@ -39,7 +39,7 @@ public static class FunctionsHostExtensions
     {
         RequireName(functionName);
         ArgumentException.ThrowIfNullOrWhiteSpace(scheduleSettingName);
-        CrontabSchedule.Parse(defaultSchedule);
+        TimerSchedule.Parse(defaultSchedule);
         services.TryAddScoped<THandler>();
         services.AddSingleton<FunctionRegistration>(new TimerFunctionRegistration(functionName, scheduleSettingName, defaultSchedule, typeof(THandler)));
         return services;

@@ -1,162 +1,74 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
+using SendGrid;
+using SendGrid.Helpers.Mail;
 
 namespace ConnectedAccounts.Functions.Email;
 
 /// <summary>
-/// A thin client for SendGrid's v3 <c>POST /v3/mail/send</c> (the SendGrid package does not restore here).
-/// 429 (after its <c>Retry-After</c>), 408 and 5xx answers and network faults are retried with exponential
-/// back-off a bounded number of times and then thrown, so the queue retries later and finally poisons; any other
-/// 4xx is a permanent rejection, returned as a value.
+/// E-mail through the SendGrid client, on an <see cref="HttpClient"/> from <c>IHttpClientFactory</c> whose
+/// resilience handler (<see cref="EmailServiceCollectionExtensions"/>) retries 429 after its <c>Retry-After</c>, 408,
+/// 5xx and network faults a bounded number of times (the SendGrid client does not retry 429, and ignores its own
+/// reliability settings when it is handed an HttpClient). What is still transient after that is thrown, so the queue
+/// retries later and finally poisons; any other 4xx is a permanent rejection, returned as a value.
 /// </summary>
 /// <remarks>
 /// SendGrid has no idempotency key. The key travels in <c>custom_args</c> so that a duplicate (a 202 lost on
 /// the way back, then a redelivery) can at least be traced in SendGrid's activity feed.
 /// </remarks>
-public sealed class SendGridEmailSender(
-    HttpClient http,
-    IOptions<EmailOptions> options,
-    TimeProvider time,
-    ILogger<SendGridEmailSender> log) : IEmailSender
+public sealed class SendGridEmailSender(HttpClient http, IOptions<EmailOptions> options) : IEmailSender
 {
     /// <summary>The name of the <see cref="HttpClient"/> registered for this sender.</summary>
     public const string HttpClientName = "SendGrid";
 
     public async Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken ct)
     {
-        var settings = options.Value.SendGrid;
-        var body = RequestBody(message, new EmailAddress(options.Value.FromAddress, options.Value.FromName));
-        for (var attempt = 1; ; attempt++)
+        ArgumentNullException.ThrowIfNull(message);
+        var settings = options.Value;
+        var client = new SendGridClient(http, new SendGridClientOptions { ApiKey = settings.SendGrid.ApiKey, Host = settings.SendGrid.BaseUrl });
+        var response = await client.SendEmailAsync(Compose(message, new EmailAddress(settings.FromAddress, settings.FromName)), ct);
+        if (response.IsSuccessStatusCode)
         {
-            TimeSpan delay;
-            Exception failure;
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "v3/mail/send");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
-                request.Content = new ByteArrayContent(body);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-
-                using var response = await http.SendAsync(request, ct);
-                if (response.IsSuccessStatusCode)
-                {
-                    var id = response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null;
-                    return new EmailSendResult.Sent(id);
-                }
-
-                var status = response.StatusCode;
-                if (status is not (HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout) && (int)status < 500)
-                {
-                    return new EmailSendResult.Rejected((int)status, await ReasonAsync(response, ct));
-                }
-
-                delay = status == HttpStatusCode.TooManyRequests ? RetryAfter(response) ?? Backoff(attempt) : Backoff(attempt);
-                failure = new HttpRequestException($"SendGrid answered {(int)status} {response.ReasonPhrase}.", null, status);
-            }
-            catch (HttpRequestException ex)
-            {
-                delay = Backoff(attempt);
-                failure = ex;
-            }
-            catch (TaskCanceledException ex) when (!ct.IsCancellationRequested)
-            {
-                // HttpClient reports its own timeout as a cancellation the caller did not ask for.
-                delay = Backoff(attempt);
-                failure = ex;
-            }
-
-            if (attempt >= settings.MaxAttempts)
-            {
-                throw new HttpRequestException(
-                    $"SendGrid did not accept the message after {attempt} attempts; the queue will retry it.",
-                    failure,
-                    (failure as HttpRequestException)?.StatusCode);
-            }
-
-            delay = delay < settings.MaxRetryDelay ? delay : settings.MaxRetryDelay;
-            log.LogWarning(
-                "SendGrid attempt {Attempt} of {MaxAttempts} failed ({Failure}); retrying in {Delay}.",
-                attempt,
-                settings.MaxAttempts,
-                failure.Message,
-                delay);
-            await Task.Delay(delay, time, ct);
+            return new EmailSendResult.Sent(response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null);
         }
 
-        TimeSpan Backoff(int attempt) => settings.RetryBaseDelay * Math.Pow(2, attempt - 1);
-
-        TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+        var status = response.StatusCode;
+        if (status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500)
         {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-            _ => null,
+            throw new HttpRequestException($"SendGrid answered {(int)status} after its retries; the queue will retry the message.", null, status);
+        }
+
+        return new EmailSendResult.Rejected((int)status, await ReasonAsync(response, ct));
+    }
+
+    /// <summary>The v3 message: text/plain before text/html, the idempotency key as a custom argument.</summary>
+    internal static SendGridMessage Compose(EmailMessage message, EmailAddress from)
+    {
+        var mail = new SendGridMessage
+        {
+            From = Address(from),
+            Subject = message.Subject,
+            PlainTextContent = message.TextBody,
+            HtmlContent = message.HtmlBody,
         };
-    }
-
-    /// <summary>The v3 request body; text/plain must precede text/html in <c>content</c>.</summary>
-    internal static byte[] RequestBody(EmailMessage message, EmailAddress from)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        mail.AddTo(Address(message.To));
+        if (message.IdempotencyKey is { } key)
         {
-            json.WriteStartObject();
-            json.WriteStartArray("personalizations");
-            json.WriteStartObject();
-            json.WriteStartArray("to");
-            WriteAddress(json, message.To);
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndArray();
-
-            json.WritePropertyName("from");
-            WriteAddress(json, from);
-            json.WriteString("subject", message.Subject);
-
-            json.WriteStartArray("content");
-            WriteContent(json, "text/plain", message.TextBody);
-            WriteContent(json, "text/html", message.HtmlBody);
-            json.WriteEndArray();
-
-            if (message.IdempotencyKey is { } key)
-            {
-                json.WriteStartObject("custom_args");
-                json.WriteString("idempotency_key", key);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
+            // Message-wide (the request's top-level custom_args), not per recipient.
+            mail.CustomArgs = new Dictionary<string, string> { ["idempotency_key"] = key };
         }
 
-        return buffer.ToArray();
+        return mail;
     }
 
-    private static void WriteAddress(Utf8JsonWriter json, EmailAddress address)
-    {
-        json.WriteStartObject();
-        json.WriteString("email", address.Address);
-        if (address.Name is { Length: > 0 } name)
-        {
-            json.WriteString("name", name);
-        }
+    private static SendGrid.Helpers.Mail.EmailAddress Address(EmailAddress address) =>
+        new(address.Address, address.Name is { Length: > 0 } name ? name : null);
 
-        json.WriteEndObject();
-    }
-
-    private static void WriteContent(Utf8JsonWriter json, string type, string value)
-    {
-        json.WriteStartObject();
-        json.WriteString("type", type);
-        json.WriteString("value", value);
-        json.WriteEndObject();
-    }
-
-    private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken ct)
+    private static async Task<string> ReasonAsync(Response response, CancellationToken ct)
     {
         // SendGrid explains a rejection in a small JSON errors document; bound it so a log line stays a line.
-        var text = await response.Content.ReadAsStringAsync(ct);
+        var text = await response.Body.ReadAsStringAsync(ct);
         var reason = text.Length > 1000 ? text[..1000] : text;
-        return reason.Length > 0 ? reason : $"{(int)response.StatusCode} {response.ReasonPhrase}";
+        return reason.Length > 0 ? reason : $"{(int)response.StatusCode}";
     }
 }

@@ -23,9 +23,9 @@ public sealed class EmailSenderFunctionTests
 
         var file = Assert.Single(Directory.GetFiles(folder.Path));
         Assert.Equal(PickupFolderEmailSender.FileNameFor(Request.IdempotencyKey), Path.GetFileName(file));
-        var eml = Eml.Parse(await File.ReadAllTextAsync(file));
-        Assert.Contains("Acme Agency created the client account Bolt Bikes", eml.Parts[0].Body);
-        Assert.Contains(EmailSamples.ExpiryText, eml.Parts[0].Body);
+        var body = (await MimeKit.MimeMessage.LoadAsync(file)).TextBody;
+        Assert.Contains("Acme Agency created the client account Bolt Bikes", body);
+        Assert.Contains(EmailSamples.ExpiryText, body);
     }
 
     [Fact]

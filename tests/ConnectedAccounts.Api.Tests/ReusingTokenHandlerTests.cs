@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectedAccounts.Api.Tests;
 
@@ -12,7 +13,7 @@ namespace ConnectedAccounts.Api.Tests;
 public sealed class ReusingTokenHandlerTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
-    private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     [Fact]
     public void The_api_validates_bearer_tokens_with_it_alone()

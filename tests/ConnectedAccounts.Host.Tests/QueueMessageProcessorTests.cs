@@ -3,12 +3,13 @@ using ConnectedAccounts.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectedAccounts.Host.Tests;
 
 public sealed class QueueMessageProcessorTests
 {
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
     private readonly InvocationLog _log = new();
     private readonly QueueFunctionRegistration _function = new("Recorder", "work", typeof(RecordingQueueFunction));
     private readonly QueueRunnerOptions _options = new() { MaxDequeueCount = 3, VisibilityTimeout = TimeSpan.FromSeconds(10) };

@@ -22,11 +22,6 @@ internal static class EmailTestHost
     }
 }
 
-internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => now;
-}
-
 /// <summary>A scratch folder that each test owns and removes.</summary>
 internal sealed class TempDirectory : IDisposable
 {

@@ -1,6 +1,7 @@
 using ConnectedAccounts.Functions.Email;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectedAccounts.Api.Tests.Email;
 
@@ -20,7 +21,7 @@ public sealed class PickupFolderEmailSenderTests : IDisposable
                 ["Email:FromAddress"] = "no-reply@connected.test",
                 ["Email:FromName"] = "Connected Accounts",
             },
-            new FixedTimeProvider(Now));
+            new FakeTimeProvider(Now));
     }
 
     private IEmailSender Sender => services.GetRequiredService<IEmailSender>();

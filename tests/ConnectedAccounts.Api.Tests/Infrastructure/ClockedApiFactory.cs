@@ -2,13 +2,14 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectedAccounts.Api.Tests.Infrastructure;
 
-/// <summary>The program on a <see cref="ManualClock"/>: time moves only when a test says so.</summary>
+/// <summary>The program on a <see cref="FakeTimeProvider"/>: time moves only when a test says so.</summary>
 public class ClockedApiFactory : ApiFactory
 {
-    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,6 +1,7 @@
 using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Sqlite;
 using ConnectedAccounts.Storage.Tests.Conformance;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectedAccounts.Storage.Tests.Sqlite;
 

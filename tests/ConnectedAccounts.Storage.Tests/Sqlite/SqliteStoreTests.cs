@@ -1,5 +1,6 @@
 using ConnectedAccounts.Storage.Sqlite;
 using ConnectedAccounts.Storage.Tables;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectedAccounts.Storage.Tests.Sqlite;
 

@@ -1,4 +1,5 @@
 using ConnectedAccounts.Functions.Hosting;
+using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,12 +8,29 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectedAccounts.Host.Tests;
 
-public sealed class QueueMessageProcessorTests
+/// <summary>
+/// The one queue processor (what the standalone pollers run, the Functions queue trigger's behaviour) on the embedded
+/// queue, with time moved by hand.
+/// </summary>
+public sealed class QueueMessageProcessorTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ca-processor-");
+    private readonly SqliteQueueServiceClient _queues;
     private readonly InvocationLog _log = new();
     private readonly QueueFunctionRegistration _function = new("Recorder", "work", typeof(RecordingQueueFunction));
     private readonly QueueRunnerOptions _options = new() { MaxDequeueCount = 3, VisibilityTimeout = TimeSpan.FromSeconds(10) };
+
+    public QueueMessageProcessorTests() => _queues = new SqliteQueueServiceClient(Path.Combine(_data.FullName, "queues.db"), _time);
+
+    public void Dispose()
+    {
+        _queues.Dispose();
+        _data.Delete(recursive: true);
+    }
+
+    private static async Task<List<string>> TextsAsync(IQueueClient queue) =>
+        (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Select(m => m.Text).ToList();
 
     private QueueMessageProcessor Processor(TimeProvider? time = null, HeldQueueFunction? held = null)
     {
@@ -61,14 +79,15 @@ public sealed class QueueMessageProcessorTests
     [Fact]
     public async Task A_handled_message_is_deleted_and_the_handler_sees_its_delivery_count()
     {
-        var queues = new InMemoryQueueService(_time);
-        await queues.Queue("work").SendMessageAsync("hello");
-        var message = (await queues.Queue("work").ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Single();
+        var (work, poison) = (_queues.GetQueueClient("work"), _queues.GetQueueClient("work-poison"));
+        await work.SendMessageAsync("hello");
+        var message = (await work.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Single();
 
-        var outcome = await Processor().ProcessAsync(_function, queues.Queue("work"), queues.Queue("work-poison"), message, CancellationToken.None);
+        var outcome = await Processor().ProcessAsync(_function, work, poison, message, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(2));
 
         Assert.Equal(QueueMessageOutcome.Completed, outcome);
-        Assert.Empty(queues.Queue("work").Texts);
+        Assert.Empty(await TextsAsync(work));
         var invocation = Assert.Single(_log.Queue);
         Assert.Equal(("hello", 1L, message.MessageId), (invocation.MessageText, invocation.DequeueCount, invocation.MessageId));
     }
@@ -76,8 +95,7 @@ public sealed class QueueMessageProcessorTests
     [Fact]
     public async Task A_failing_message_is_retried_after_the_visibility_timeout_and_poisoned_after_max_dequeue_count()
     {
-        var queues = new InMemoryQueueService(_time);
-        var (work, poison) = (queues.Queue("work"), queues.Queue("work-poison"));
+        var (work, poison) = (_queues.GetQueueClient("work"), _queues.GetQueueClient("work-poison"));
         await work.SendMessageAsync("fail");
         var processor = Processor();
         var outcomes = new List<QueueMessageOutcome>();
@@ -92,19 +110,20 @@ public sealed class QueueMessageProcessorTests
 
         Assert.Equal([QueueMessageOutcome.Retried, QueueMessageOutcome.Retried, QueueMessageOutcome.Poisoned], outcomes);
         Assert.Equal([1L, 2L, 3L], _log.Queue.Select(i => i.DequeueCount));
-        Assert.Empty(work.Texts);
-        Assert.Equal(["fail"], poison.Texts);
+        Assert.Empty(await TextsAsync(work));
+        Assert.Equal(["fail"], await TextsAsync(poison));
     }
 
     [Fact]
     public async Task A_message_delivered_more_often_than_allowed_goes_to_poison_without_running_the_handler()
     {
-        var queues = new InMemoryQueueService(_time);
-        var (work, poison) = (queues.Queue("work"), queues.Queue("work-poison"));
+        var (work, poison) = (_queues.GetQueueClient("work"), _queues.GetQueueClient("work-poison"));
         await work.SendMessageAsync("crashed the process each time");
         for (var i = 0; i < 3; i++)
         {
-            await work.ReceiveMessagesAsync(1, TimeSpan.Zero);
+            // Received and never settled, as by a process that died in the handler.
+            await work.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1));
+            _time.Advance(TimeSpan.FromSeconds(2));
         }
 
         var message = (await work.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Single();
@@ -112,7 +131,7 @@ public sealed class QueueMessageProcessorTests
 
         Assert.Equal(QueueMessageOutcome.Poisoned, outcome);
         Assert.Empty(_log.Queue);
-        Assert.Equal(["crashed the process each time"], poison.Texts);
+        Assert.Equal(["crashed the process each time"], await TextsAsync(poison));
     }
 }
 

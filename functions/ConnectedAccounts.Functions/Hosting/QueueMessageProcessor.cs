@@ -13,7 +13,7 @@ namespace ConnectedAccounts.Functions.Hosting;
 public sealed class QueueMessageProcessor(
     FunctionInvoker invoker, IOptions<QueueRunnerOptions> options, TimeProvider time, ILogger<QueueMessageProcessor> logger)
 {
-    public static string PoisonQueueName(string queueName) => QueueProcessor.PoisonQueueName(queueName);
+    public static string PoisonQueueName(string queueName) => QueueNames.Poison(queueName);
 
     /// <returns>What happened to the message.</returns>
     public async Task<QueueMessageOutcome> ProcessAsync(

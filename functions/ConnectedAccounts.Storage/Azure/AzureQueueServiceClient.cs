@@ -46,7 +46,7 @@ public sealed partial class AzureQueueServiceClient : IQueueServiceClient
                 return;
             }
 
-            var poison = _service.GetQueueClient(QueueProcessor.PoisonQueueName(args.Queue.Name));
+            var poison = _service.GetQueueClient(QueueNames.Poison(args.Queue.Name));
             await poison.CreateIfNotExistsAsync(cancellationToken: args.CancellationToken).ConfigureAwait(false);
             // Sent as it was received: the raw text, Base64-encoded by the poison queue's client.
             await poison.SendMessageAsync(message.Body.ToString(), args.CancellationToken).ConfigureAwait(false);

@@ -12,6 +12,15 @@ public static class Keys
     public const string IdempotencyTable = "idempotency";
     public const string OutboxMarkersTable = "outboxmarkers";
 
+    /// <summary>
+    /// In the data table, one row per e-mail handed to the provider, keyed by a hash of its idempotency key (keys
+    /// are free text): a redelivered queue message finds it and is not sent again.
+    /// </summary>
+    public const string SentEmailsPartition = "sent-emails";
+
+    public static string SentEmail(string idempotencyKey) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(idempotencyKey)));
+
     public const string AccountRow = "account";
     public const string ConnectionPrefix = "conn|";
     public const string OutboxPrefix = "outbox|";

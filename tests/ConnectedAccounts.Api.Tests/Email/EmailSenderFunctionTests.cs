@@ -40,6 +40,20 @@ public sealed class EmailSenderFunctionTests
     }
 
     [Fact]
+    public async Task A_message_delivered_twice_reaches_SendGrid_once()
+    {
+        // A queue delivers a message again after a lost answer or a redelivery; SendGrid has no idempotency key.
+        await using var sendGrid = await FakeSendGrid.StartAsync();
+        using var services = SendGridServices(sendGrid.BaseUrl);
+        var function = services.GetRequiredService<EmailSenderFunction>();
+
+        await function.HandleAsync(EmailQueue.ToMessageText(Request), CancellationToken.None);
+        await function.HandleAsync(EmailQueue.ToMessageText(Request), CancellationToken.None);
+
+        Assert.Single(sendGrid.Requests);
+    }
+
+    [Fact]
     public async Task A_transient_failure_is_thrown_so_the_queue_retries_and_finally_poisons()
     {
         await using var sendGrid = await FakeSendGrid.StartAsync(Enumerable.Repeat(new FakeSendGrid.Answer(503), 5).ToArray());

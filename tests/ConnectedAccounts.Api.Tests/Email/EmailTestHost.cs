@@ -1,17 +1,28 @@
 using ConnectedAccounts.Functions.Email;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Sqlite;
+using ConnectedAccounts.Storage.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectedAccounts.Api.Tests.Email;
 
-/// <summary>The e-mail services as <c>AddEmail</c> registers them, over an in-memory configuration.</summary>
+/// <summary>
+/// The e-mail services as <c>AddEmail</c> registers them, over an in-memory configuration and a SQLite store of their
+/// own (the sender records what it handed over), removed with the provider.
+/// </summary>
 internal static class EmailTestHost
 {
     public static ServiceProvider Build(IDictionary<string, string?> settings, TimeProvider? time = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var folder = new TempDirectory();
+        var store = new SqliteTableServiceClient(Path.Combine(folder.Path, "data.db"), time ?? TimeProvider.System);
+        store.GetTableClient(Keys.DataTable).CreateIfNotExistsAsync().GetAwaiter().GetResult();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
+            .AddSingleton<ITableServiceClient>(store)
+            .AddSingleton(new OwnedStore(store, folder))
             .AddLogging();
         if (time is not null)
         {
@@ -19,6 +30,16 @@ internal static class EmailTestHost
         }
 
         return services.AddEmail().BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+}
+
+/// <summary>Disposed with the provider: closes the store, then removes its folder.</summary>
+internal sealed class OwnedStore(SqliteTableServiceClient store, TempDirectory folder) : IDisposable
+{
+    public void Dispose()
+    {
+        store.Dispose();
+        folder.Dispose();
     }
 }
 

@@ -104,7 +104,7 @@ public sealed class AzureTableClient(Sdk.TableClient table) : ITableClient
         try
         {
             var responses = (await table.SubmitTransactionAsync(actions.Select(AzureEntities.ToSdk), cancellationToken).ConfigureAwait(false)).Value;
-            return TableTransactionResult.Ok(responses.Select(r => r.Headers.ETag is { } etag ? new ETag(etag.ToString()) : default).ToList());
+            return TableTransactionResult.Ok(responses.Select(ETagOf).ToList());
         }
         catch (Sdk.TableTransactionFailedException e) when (WriteFailure(e.Status, e.ErrorCode) is { } failure)
         {
@@ -112,8 +112,9 @@ public sealed class AzureTableClient(Sdk.TableClient table) : ITableClient
         }
     }
 
-    private static TableWriteResult Written(Response response) =>
-        TableWriteResult.Ok(response.Headers.ETag is { } etag ? new ETag(etag.ToString()) : default);
+    private static TableWriteResult Written(Response response) => TableWriteResult.Ok(ETagOf(response));
+
+    private static ETag ETagOf(Response response) => response.Headers.ETag is { } etag ? new ETag(etag.ToString()) : default;
 
     /// <summary>The expected outcomes of a write; anything else stays the SDK's exception.</summary>
     private static TableWriteResult? WriteFailure(int status, string? errorCode) => (status, errorCode) switch

@@ -65,7 +65,7 @@ public sealed class OwnWriteTableClient(ITableClient inner) : ITableClient
         }
 
         // A transaction is all or nothing: one row with this write's id means every action was applied.
-        if (await ReadIfOwnAsync(written.Entity, writeId, cancellationToken).ConfigureAwait(false) is null)
+        if (await ReadIfOwnAsync(written.Entity, writeId, cancellationToken).ConfigureAwait(false) is not { } own)
         {
             return result;
         }
@@ -73,8 +73,8 @@ public sealed class OwnWriteTableClient(ITableClient inner) : ITableClient
         var etags = new List<ETag>(actions.Count);
         foreach (var action in actions)
         {
-            etags.Add(action.ActionType == TableTransactionActionType.Delete
-                ? default
+            etags.Add(action.ActionType == TableTransactionActionType.Delete ? default
+                : ReferenceEquals(action, written) ? own.ETag
                 : (await inner.GetEntityIfExistsAsync(action.Entity.PartitionKey, action.Entity.RowKey, cancellationToken).ConfigureAwait(false))?.ETag ?? default);
         }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace ConnectedAccounts.Functions.Email;
@@ -10,6 +12,13 @@ public static class EmailQueue
     /// <summary>The message text an outbox row puts on the queue for <paramref name="request"/>.</summary>
     public static string ToMessageText(EmailRequest request) =>
         JsonSerializer.Serialize(request, AppJsonContext.Default.EmailRequest);
+
+    /// <summary>
+    /// A short name for an e-mail's idempotency key (free text): the pickup file, the Message-ID and the record of
+    /// the hand-over are all named by it.
+    /// </summary>
+    public static string KeyHash(string idempotencyKey) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..32];
 
     /// <summary>Reads a queue message; a message that is not an <see cref="EmailRequest"/> is a bug upstream.</summary>
     public static EmailRequest FromMessageText(string messageText)

@@ -17,7 +17,7 @@ public sealed class EmailSenderFunction(EmailRenderer renderer, IEmailSender sen
     {
         var request = EmailQueue.FromMessageText(messageText);
         var handedOver = tables.GetTableClient(Keys.DataTable);
-        var row = Keys.SentEmail(request.IdempotencyKey);
+        var row = EmailQueue.KeyHash(request.IdempotencyKey);
         if (await handedOver.GetEntityIfExistsAsync(Keys.SentEmailsPartition, row, ct) is not null)
         {
             log.LogInformation("The {Kind} e-mail {IdempotencyKey} was sent before; this delivery is not sent again.", request.GetType().Name, request.IdempotencyKey);

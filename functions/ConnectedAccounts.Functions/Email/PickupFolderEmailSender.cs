@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -13,7 +11,7 @@ namespace ConnectedAccounts.Functions.Email;
 public sealed class PickupFolderEmailSender(IOptions<EmailOptions> options, TimeProvider time) : IEmailSender
 {
     /// <summary>The file a message with <paramref name="idempotencyKey"/> is written to, relative to the folder.</summary>
-    public static string FileNameFor(string idempotencyKey) => $"{KeyHash(idempotencyKey)}.eml";
+    public static string FileNameFor(string idempotencyKey) => $"{EmailQueue.KeyHash(idempotencyKey)}.eml";
 
     public async Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken ct)
     {
@@ -29,7 +27,7 @@ public sealed class PickupFolderEmailSender(IOptions<EmailOptions> options, Time
             return new EmailSendResult.Sent(fileName);
         }
 
-        var mime = Compose(message, new EmailAddress(options.Value.FromAddress, options.Value.FromName), $"{KeyHash(key)}@connected-accounts.local", time.GetUtcNow());
+        var mime = Compose(message, new EmailAddress(options.Value.FromAddress, options.Value.FromName), $"{EmailQueue.KeyHash(key)}@connected-accounts.local", time.GetUtcNow());
         var temporary = Path.Combine(directory, $".{Guid.NewGuid():N}.tmp");
         try
         {
@@ -63,7 +61,4 @@ public sealed class PickupFolderEmailSender(IOptions<EmailOptions> options, Time
         mime.To.Add(new MailboxAddress(message.To.Name, message.To.Address));
         return mime;
     }
-
-    private static string KeyHash(string key) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
 }

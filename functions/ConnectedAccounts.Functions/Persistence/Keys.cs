@@ -13,13 +13,10 @@ public static class Keys
     public const string OutboxMarkersTable = "outboxmarkers";
 
     /// <summary>
-    /// In the data table, one row per e-mail handed to the provider, keyed by a hash of its idempotency key (keys
-    /// are free text): a redelivered queue message finds it and is not sent again.
+    /// In the data table, one row per e-mail handed to the provider, keyed by <c>EmailQueue.KeyHash</c> of its
+    /// idempotency key: a redelivered queue message finds it and is not sent again.
     /// </summary>
     public const string SentEmailsPartition = "sent-emails";
-
-    public static string SentEmail(string idempotencyKey) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(idempotencyKey)));
 
     public const string AccountRow = "account";
     public const string ConnectionPrefix = "conn|";

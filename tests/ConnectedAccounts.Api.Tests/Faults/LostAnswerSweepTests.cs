@@ -49,7 +49,7 @@ public sealed class LostAnswerSweepTests(FaultyStorageApiFactory api) : IClassFi
         {
             var connections = (await flow.Owner.GetAsync($"/api/accounts/{flow.AccountId}/connections").ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray();
             Assert.Equal("active", (string)Assert.Single(connections)!["state"]!);
-            Assert.Single(MailTo(flow.Email));
+            Assert.Single(api.MailTo(flow.Email));
         });
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class LostAnswerSweepTests(FaultyStorageApiFactory api) : IClassFi
             var rows = await api.ReportRowsAsync(flow.ClientId!);
             Assert.Equal(ReportCount, rows.Count);
             Assert.All(rows, r => Assert.True(r.GetBoolean("Archived") == true, $"{r.RowKey} is not archived"));
-            Assert.Single(MailTo(flow.OwnerUser.Email), m => m.Contains("are no longer connected", StringComparison.Ordinal));
+            Assert.Single(api.MailTo(flow.OwnerUser.Email), m => m.Contains("are no longer connected", StringComparison.Ordinal));
         });
 
     /// <summary>More than one archive batch (<c>DisconnectionWorker.BatchSize</c> is 100).</summary>
@@ -196,14 +196,5 @@ public sealed class LostAnswerSweepTests(FaultyStorageApiFactory api) : IClassFi
     {
         var reports = (await flow.Owner.GetAsync($"/api/accounts/{flow.AccountId}/reports").ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray();
         return reports.Where(r => (string?)r!["name"] == flow.Name).Select(r => (string)r!["id"]!).ToList();
-    }
-
-    /// <summary>The e-mails written to the pickup folder for <paramref name="address"/>.</summary>
-    private List<string> MailTo(string address)
-    {
-        var folder = Path.Combine(api.DataPath, "mail");
-        return Directory.Exists(folder)
-            ? Directory.GetFiles(folder, "*.eml").Select(File.ReadAllText).Where(m => m.Contains(address, StringComparison.OrdinalIgnoreCase)).ToList()
-            : [];
     }
 }

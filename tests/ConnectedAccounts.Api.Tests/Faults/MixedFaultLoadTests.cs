@@ -182,7 +182,7 @@ public sealed class MixedFaultLoadTests(FaultyStorageApiFactory api, ITestOutput
             Count(connections.Count(c => (string?)c!["state"] == "active"), $"active connections of {t.Tag}", expected: ClientsPerTenant);
             foreach (var email in t.ClientEmails)
             {
-                Count(MailTo(email), $"invitation e-mail to {email}");
+                Count(api.MailTo(email).Count, $"invitation e-mail to {email}");
             }
 
             if (t.DisconnectedId is not null)
@@ -195,13 +195,5 @@ public sealed class MixedFaultLoadTests(FaultyStorageApiFactory api, ITestOutput
         }
 
         return (lost, duplicated);
-    }
-
-    private int MailTo(string address)
-    {
-        var folder = Path.Combine(api.DataPath, "mail");
-        return Directory.Exists(folder)
-            ? Directory.GetFiles(folder, "*.eml").Count(f => File.ReadAllText(f).Contains(address, StringComparison.OrdinalIgnoreCase))
-            : 0;
     }
 }

@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Hosting;
 
 namespace ConnectedAccounts.Api.Tests.Infrastructure;
 
-/// <summary>The real program on Azure Table and Queue Storage (Azurite), through the REST clients.</summary>
+/// <summary>The real program on Azure Table and Queue Storage (Azurite), through the SDK adapters.</summary>
 public class AzureStorageApiFactory : ApiFactory, IAsyncLifetime
 {
     private readonly AzuriteFixture _azurite = new();
+
+    protected AzuriteFixture Azurite => _azurite;
 
     protected override bool RunBackgroundJobs => false;
 

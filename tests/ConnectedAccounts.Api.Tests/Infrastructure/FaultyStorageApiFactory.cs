@@ -13,26 +13,25 @@ namespace ConnectedAccounts.Api.Tests.Infrastructure;
 /// The real program on Azurite whose every storage request passes <see cref="Faults"/>, behind Azure.Core's own retry
 /// policy (with short delays, so a sweep stays quick). Queues are driven by hand with <see cref="QueueDrain"/>.
 /// </summary>
-public class FaultyStorageApiFactory : ApiFactory, IAsyncLifetime
+public class FaultyStorageApiFactory : AzureStorageApiFactory
 {
-    private readonly AzuriteFixture _azurite = new();
-
     public StorageFaults Faults { get; } = new();
 
     /// <summary>The same Azurite without faults: another writer.</summary>
-    public AzureTableServiceClient OtherWriter => _azurite.Tables;
+    public AzureTableServiceClient OtherWriter => Azurite.Tables;
 
-    protected override bool RunBackgroundJobs => false;
-
-    public Task InitializeAsync() => _azurite.InitializeAsync();
-
-    Task IAsyncLifetime.DisposeAsync() => _azurite.DisposeAsync();
+    /// <summary>The e-mails written to the pickup folder for <paramref name="address"/>.</summary>
+    public List<string> MailTo(string address)
+    {
+        var folder = Path.Combine(DataPath, "mail");
+        return Directory.Exists(folder)
+            ? Directory.GetFiles(folder, "*.eml").Select(File.ReadAllText).Where(m => m.Contains(address, StringComparison.OrdinalIgnoreCase)).ToList()
+            : [];
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Storage:Provider", "AzureStorage");
-        builder.UseSetting("Storage:ConnectionString", _azurite.ConnectionString);
         builder.ConfigureServices(services =>
         {
             services.AddSingleton(Faulty(new global::Azure.Data.Tables.TableClientOptions()));

@@ -131,13 +131,20 @@ public sealed class LostAnswerSweepTests(FaultyStorageApiFactory api) : IClassFi
 
     private async Task SweepAsync(Func<Task<Flow>> arrange, Func<Flow, Task> act, Func<Flow, Task> check)
     {
-        var clean = await arrange();
-        api.Faults.CountOnly();
-        await act(clean);
-        await api.DrainAsync();
-        var writes = api.Faults.Writes;
-        api.Faults.Off();
-        await check(clean);
+        // Two clean runs, the fewer writes counted: the first drain may also handle messages another class left on
+        // the run's shared queues, which are not this flow's writes.
+        var writes = int.MaxValue;
+        for (var run = 0; run < 2; run++)
+        {
+            var clean = await arrange();
+            api.Faults.CountOnly();
+            await act(clean);
+            await api.DrainAsync();
+            writes = Math.Min(writes, api.Faults.Writes);
+            api.Faults.Off();
+            await check(clean);
+        }
+
         Assert.True(writes > 0);
 
         // The relay that runs on commit and the drain's sweep race for the same outbox rows, so a flow's write count

@@ -203,6 +203,7 @@ var appSettings = [
   { name: 'Schedules__OutboxSweep', value: '*/30 * * * * *' }
   { name: 'Schedules__InvitationCleanup', value: '0 */15 * * * *' }
   { name: 'Schedules__IdempotencySweep', value: '0 20 * * * *' }
+  { name: 'Schedules__ConnectionExpiry', value: '0 */5 * * * *' }
 ]
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {

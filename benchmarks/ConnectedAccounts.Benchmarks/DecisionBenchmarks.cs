@@ -37,11 +37,11 @@ public class DecisionBenchmarks
     public bool MatrixLookup() => PermissionMatrix.Allows(Role.RegularUser, PermissionAction.ReportsRead);
 
     [Benchmark]
-    public bool MemberDecision() => AccessDecision.Allows(_client.AccessFor($"member{Members / 2 - 1:D4}", _agencyRole), PermissionAction.ReportsRead);
+    public bool MemberDecision() => AccessDecision.Allows(_client.AccessFor($"member{Members / 2 - 1:D4}", _agencyRole, DateTimeOffset.UnixEpoch), PermissionAction.ReportsRead);
 
     [Benchmark]
-    public bool AgencyUserDecision() => AccessDecision.Allows(_client.AccessFor("agencyuser", _agencyRole), PermissionAction.ReportsRead);
+    public bool AgencyUserDecision() => AccessDecision.Allows(_client.AccessFor("agencyuser", _agencyRole, DateTimeOffset.UnixEpoch), PermissionAction.ReportsRead);
 
     [Benchmark]
-    public bool StrangerDecision() => AccessDecision.Allows(_client.AccessFor("stranger", _agencyRole), PermissionAction.ReportsRead);
+    public bool StrangerDecision() => AccessDecision.Allows(_client.AccessFor("stranger", _agencyRole, DateTimeOffset.UnixEpoch), PermissionAction.ReportsRead);
 }

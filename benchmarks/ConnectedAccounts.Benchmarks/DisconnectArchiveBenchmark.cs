@@ -72,6 +72,7 @@ public static class DisconnectArchiveBenchmark
             integrations,
             queues,
             Options.Create(new QueueRunnerOptions()),
+            Options.Create(new ConnectedAccounts.Functions.Email.EmailOptions()),
             NullLogger<DisconnectionWorker>.Instance);
 
         var minimum = (reports + DisconnectionWorker.BatchSize - 1) / DisconnectionWorker.BatchSize;

@@ -61,6 +61,7 @@ namespace ConnectedAccounts.Functions;
 [JsonSerializable(typeof(AcceptConnectionRequest))]
 [JsonSerializable(typeof(AgencyUsersRequest))]
 [JsonSerializable(typeof(ConnectionPermissionsRequest))]
+[JsonSerializable(typeof(ConnectionExpiryRequest))]
 [JsonSerializable(typeof(ConnectionResponse))]
 [JsonSerializable(typeof(Page<ConnectionResponse>))]
 [JsonSerializable(typeof(CreateClientRequest))]

@@ -85,7 +85,7 @@ public class AccessDecisionTableTests
             connection.AccountManagerIds.Contains(UserId, StringComparer.Ordinal));
         var allowed = AccessDecision.Allows(direct, action);
         Assert.Equal(allowed, AccessDecision.EffectiveActions(direct).Contains(action));
-        var throughAccount = client.AccessFor(UserId, g => g.AgencyAccountId == agency.Id ? agency.RoleOf(UserId) : null);
+        var throughAccount = client.AccessFor(UserId, g => g.AgencyAccountId == agency.Id ? agency.RoleOf(UserId) : null, DateTimeOffset.UtcNow);
         Assert.Equal(allowed, AccessDecision.Allows(throughAccount, action));
 
         // Each rule of API.md on its own, so a failure names the rule broken rather than restating a formula.
@@ -116,7 +116,7 @@ public class AccessDecisionTableTests
 
         var account = Account.Create(Ids.NewAccountId(), Ids.NewOrganisationId(), "Client", AccountKind.Client, Person("usr-owner"), At);
         Assert.True(account.AddMember(Person(UserId) with { Role = role }).Succeeded);
-        var path = account.AccessFor(UserId, _ => throw new InvalidOperationException("A member needs no grant."));
+        var path = account.AccessFor(UserId, _ => throw new InvalidOperationException("A member needs no grant."), DateTimeOffset.UtcNow);
         Assert.Equal(new AccessPath.Member(role), path);
         Assert.Equal(expected, AccessDecision.Allows(path, action));
     }
@@ -169,7 +169,7 @@ public class AccessDecisionTableTests
             "Let us in");
         client.ApplyConnection(connection);
 
-        Step(connection.ChangeAgencyUsers(connection.AgencyUsers, managesClient ? [UserId] : ["usr-other-manager"]));
+        Step(connection.ChangeAgencyUsers(connection.AgencyUsers, managesClient ? [UserId] : ["usr-other-manager"], DateTimeOffset.UtcNow));
         client.ApplyConnection(connection);
 
         switch (state)

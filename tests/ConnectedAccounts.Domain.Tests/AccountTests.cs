@@ -229,7 +229,7 @@ public class AccountTests
         Assert.Equal("acc-agency", grant.AgencyAccountId);
         Assert.Equal([PermissionAction.ReportsRead], grant.Permissions);
 
-        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Selected(["usr-x"]), ["usr-x"]).Succeeded);
+        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Selected(["usr-x"]), ["usr-x"], DateTimeOffset.UtcNow).Succeeded);
         client.ApplyConnection(connection);
         grant = Assert.Single(client.Grants);
         Assert.Equal(["usr-x"], grant.AgencyUsers.UserIds);
@@ -280,7 +280,7 @@ public class AccountTests
         Assert.True(client.AddMember(Person("usr-both", Role.ViewOnly)).Succeeded);
         client.ApplyConnection(ActiveConnectionTo(client, "acc-agency"));
 
-        var path = client.AccessFor("usr-both", _ => Role.OrgAdmin);
+        var path = client.AccessFor("usr-both", _ => Role.OrgAdmin, DateTimeOffset.UtcNow);
 
         Assert.Equal(new AccessPath.Member(Role.ViewOnly), path);
     }
@@ -291,7 +291,7 @@ public class AccountTests
         var client = NewAccount(out _);
         client.ApplyConnection(ActiveConnectionTo(client, "acc-agency", AgencyUserSelection.Selected(["usr-agency"])));
 
-        Assert.IsType<AccessPath.None>(client.AccessFor("usr-stranger", _ => Role.OrgAdmin));
+        Assert.IsType<AccessPath.None>(client.AccessFor("usr-stranger", _ => Role.OrgAdmin, DateTimeOffset.UtcNow));
     }
 
     [Fact]
@@ -300,7 +300,7 @@ public class AccountTests
         var client = NewAccount(out _);
         client.ApplyConnection(ActiveConnectionTo(client, "acc-agency", AgencyUserSelection.Selected(["usr-agency"])));
 
-        var path = Assert.IsType<AccessPath.ViaConnection>(client.AccessFor("usr-agency", _ => Role.RegularUser));
+        var path = Assert.IsType<AccessPath.ViaConnection>(client.AccessFor("usr-agency", _ => Role.RegularUser, DateTimeOffset.UtcNow));
 
         Assert.Equal(Role.RegularUser, path.AgencyRole);
         Assert.True(path.ConnectionActive);
@@ -321,7 +321,7 @@ public class AccountTests
         {
             asked.Add(g.AgencyAccountId);
             return null;
-        });
+        }, DateTimeOffset.UtcNow);
 
         Assert.IsType<AccessPath.None>(path);
         Assert.Equal(["acc-agency"], asked);
@@ -332,15 +332,15 @@ public class AccountTests
     {
         var client = NewAccount(out _);
         var connection = RequestTo(client, "acc-agency");
-        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Everyone, ["usr-manager"]).Succeeded);
+        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Everyone, ["usr-manager"], DateTimeOffset.UtcNow).Succeeded);
         Assert.True(connection.Accept(ConnectionSide.Client, At, null, null).Succeeded);
         client.ApplyConnection(connection);
 
-        var listed = Assert.IsType<AccessPath.ViaConnection>(client.AccessFor("usr-manager", _ => Role.AccountManager));
+        var listed = Assert.IsType<AccessPath.ViaConnection>(client.AccessFor("usr-manager", _ => Role.AccountManager, DateTimeOffset.UtcNow));
         Assert.True(listed.ManagesClient);
         Assert.Equal(8, AccessDecision.EffectiveActions(listed).Count);
 
-        Assert.Empty(AccessDecision.EffectiveActions(client.AccessFor("usr-other-manager", _ => Role.AccountManager)));
+        Assert.Empty(AccessDecision.EffectiveActions(client.AccessFor("usr-other-manager", _ => Role.AccountManager, DateTimeOffset.UtcNow)));
     }
 
     [Fact]
@@ -355,7 +355,7 @@ public class AccountTests
             client.ApplyConnection(richFirst ? narrow : rich);
             Assert.Equal(2, client.Grants.Count);
 
-            var path = Assert.IsType<AccessPath.ViaConnection>(client.AccessFor("usr-agency", _ => Role.RegularUser));
+            var path = Assert.IsType<AccessPath.ViaConnection>(client.AccessFor("usr-agency", _ => Role.RegularUser, DateTimeOffset.UtcNow));
 
             Assert.Equal(
                 PermissionMatrix.ActionsOf(Role.RegularUser).Intersect(PermissionActions.Connectable).Order(),
@@ -371,7 +371,7 @@ public class AccountTests
         client.ApplyConnection(ActiveConnectionTo(client, "acc-admin"));
 
         var path = Assert.IsType<AccessPath.ViaConnection>(
-            client.AccessFor("usr-agency", g => g.AgencyAccountId == "acc-admin" ? Role.OrgAdmin : Role.ViewOnly));
+            client.AccessFor("usr-agency", g => g.AgencyAccountId == "acc-admin" ? Role.OrgAdmin : Role.ViewOnly, DateTimeOffset.UtcNow));
 
         Assert.Equal(Role.OrgAdmin, path.AgencyRole);
     }

@@ -93,7 +93,7 @@ public class ConnectionStateMachineTests
                     Assert.Equal(end, connection.State);
                 }
 
-                Assert.False(connection.ChangeAgencyUsers(AgencyUserSelection.Everyone, ["usr-x"]).Succeeded);
+                Assert.False(connection.ChangeAgencyUsers(AgencyUserSelection.Everyone, ["usr-x"], DateTimeOffset.UtcNow).Succeeded);
                 Assert.Equal(end, connection.State);
             }
         }
@@ -175,11 +175,11 @@ public class ConnectionStateMachineTests
     public void The_scope_of_an_active_connection_changes_and_of_no_other()
     {
         var connection = Requested(ConnectionSide.Agency);
-        Assert.Equal("connection-not-active", connection.ChangePermissions(new HashSet<PermissionAction> { PermissionAction.ReportsRead }).Error?.Code);
+        Assert.Equal("connection-not-active", connection.ChangePermissions(new HashSet<PermissionAction> { PermissionAction.ReportsRead }, DateTimeOffset.UtcNow).Error?.Code);
         Assert.True(connection.Accept(ConnectionSide.Client, At, null, null).Succeeded);
         var version = connection.Version;
 
-        Assert.True(connection.ChangePermissions(new HashSet<PermissionAction> { PermissionAction.ReportsRead, PermissionAction.MembersManage, PermissionAction.ConnectionsAccept }).Succeeded);
+        Assert.True(connection.ChangePermissions(new HashSet<PermissionAction> { PermissionAction.ReportsRead, PermissionAction.MembersManage, PermissionAction.ConnectionsAccept }, DateTimeOffset.UtcNow).Succeeded);
 
         Assert.Equal([PermissionAction.ReportsRead, PermissionAction.MembersManage], connection.Permissions.Order());
         Assert.Equal(version + 1, connection.Version);
@@ -272,11 +272,11 @@ public class ConnectionStateMachineTests
         var connection = Requested(ConnectionSide.Agency);
         var versions = new List<long> { connection.Version };
 
-        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Selected(["usr-a"]), null).Succeeded);
+        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Selected(["usr-a"]), null, DateTimeOffset.UtcNow).Succeeded);
         versions.Add(connection.Version);
         Assert.True(connection.Accept(ConnectionSide.Client, At, null, null).Succeeded);
         versions.Add(connection.Version);
-        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Everyone, ["usr-m"]).Succeeded);
+        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Everyone, ["usr-m"], DateTimeOffset.UtcNow).Succeeded);
         versions.Add(connection.Version);
         Assert.True(connection.BeginDisconnect("usr-a", At).Succeeded);
         versions.Add(connection.Version);
@@ -294,7 +294,7 @@ public class ConnectionStateMachineTests
         var before = connection.ToSnapshot();
         var users = AgencyUserSelection.Selected(["usr-z"]);
 
-        var outcome = connection.ChangeAgencyUsers(users, ["usr-m"]);
+        var outcome = connection.ChangeAgencyUsers(users, ["usr-m"], DateTimeOffset.UtcNow);
 
         Assert.Equal(changeable, outcome.Succeeded);
         if (changeable)
@@ -316,10 +316,10 @@ public class ConnectionStateMachineTests
     {
         var connection = Requested(ConnectionSide.Agency);
 
-        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Everyone, ["usr-b", "usr-a", "usr-b"]).Succeeded);
+        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Everyone, ["usr-b", "usr-a", "usr-b"], DateTimeOffset.UtcNow).Succeeded);
         Assert.Equal(["usr-a", "usr-b"], connection.AccountManagerIds);
 
-        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Selected(["usr-a"]), null).Succeeded);
+        Assert.True(connection.ChangeAgencyUsers(AgencyUserSelection.Selected(["usr-a"]), null, DateTimeOffset.UtcNow).Succeeded);
         Assert.Equal(["usr-a", "usr-b"], connection.AccountManagerIds);
     }
 
@@ -382,7 +382,7 @@ public class ConnectionStateMachineTests
     {
         var receiver = sender == ConnectionSide.Agency ? ConnectionSide.Client : ConnectionSide.Agency;
         var c = Requested(sender);
-        Assert.True(c.ChangeAgencyUsers(c.AgencyUsers, ["usr-a"]).Succeeded);
+        Assert.True(c.ChangeAgencyUsers(c.AgencyUsers, ["usr-a"], DateTimeOffset.UtcNow).Succeeded);
         var outcome = state switch
         {
             ConnectionState.Pending => Outcome.Ok,

@@ -35,10 +35,14 @@ public sealed record ConnectionGrant(
     string AgencyAccountId,
     AgencyUserSelection AgencyUsers,
     IReadOnlyList<PermissionAction> Permissions,
-    IReadOnlyList<string> AccountManagerIds)
+    IReadOnlyList<string> AccountManagerIds,
+    DateTimeOffset? ExpiresAt = null)
 {
     public static ConnectionGrant From(Connection c) =>
-        new(c.Id, c.AgencyAccountId, c.AgencyUsers, c.Permissions.Order().ToArray(), c.AccountManagerIds);
+        new(c.Id, c.AgencyAccountId, c.AgencyUsers, c.Permissions.Order().ToArray(), c.AccountManagerIds, c.ExpiresAt);
+
+    /// <summary>A grant gives access until its connection's end date, to the tick, whether or not a job has run since.</summary>
+    public bool IsLiveAt(DateTimeOffset now) => ExpiresAt is not { } end || now < end;
 }
 
 /// <summary>
@@ -220,9 +224,9 @@ public sealed class Account
         {
             _grants.Add(ConnectionGrant.From(connection));
         }
-        else if (previous is not null && connection.State is ConnectionState.Disconnecting or ConnectionState.Disconnected && CreatedByAccountId == connection.AgencyAccountId)
+        else if (previous is not null && connection.State is ConnectionState.Disconnecting or ConnectionState.Disconnected or ConnectionState.Expired && CreatedByAccountId == connection.AgencyAccountId)
         {
-            _grants.Add(previous with { Permissions = previous.Permissions.Where(ArchiveActions.Contains).ToArray() });
+            _grants.Add(previous with { Permissions = previous.Permissions.Where(ArchiveActions.Contains).ToArray(), ExpiresAt = null });
         }
     }
 
@@ -246,9 +250,10 @@ public sealed class Account
 
     /// <summary>
     /// How the user reaches this account: as a member, or through the grant of an active connection whose agency
-    /// the user belongs to (<paramref name="agencyRole"/> answers from the agency account's own row).
+    /// the user belongs to (<paramref name="agencyRole"/> answers from the agency account's own row), until the
+    /// grant's end date (<paramref name="now"/> is the request's time).
     /// </summary>
-    public AccessPath AccessFor(string userId, Func<ConnectionGrant, Role?> agencyRole)
+    public AccessPath AccessFor(string userId, Func<ConnectionGrant, Role?> agencyRole, DateTimeOffset now)
     {
         if (MemberOf(userId) is { } member)
         {
@@ -264,7 +269,7 @@ public sealed class Account
                 continue;
             }
 
-            var path = new AccessPath.ViaConnection(agency, true, grant.Permissions.ToHashSet(), true, grant.AccountManagerIds.Contains(userId, StringComparer.Ordinal));
+            var path = new AccessPath.ViaConnection(agency, grant.IsLiveAt(now), grant.Permissions.ToHashSet(), true, grant.AccountManagerIds.Contains(userId, StringComparer.Ordinal));
             var count = AccessDecision.EffectiveActions(path).Count;
             if (count > bestCount)
             {

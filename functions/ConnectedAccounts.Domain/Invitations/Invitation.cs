@@ -34,7 +34,9 @@ public sealed record ConnectionTerms(
     AgencyUserSelection? AgencyUsers,
     IReadOnlyList<PermissionAction>? Permissions,
     string? Message,
-    IReadOnlyList<string>? AccountManagerIds = null);
+    IReadOnlyList<string>? AccountManagerIds = null,
+    string? Duration = null,
+    bool AutoExtend = false);
 
 /// <summary>What a member invitation offers: a role, and optionally fewer actions than the role allows.</summary>
 public sealed record MemberTerms(Role Role, IReadOnlyList<PermissionAction>? Actions);

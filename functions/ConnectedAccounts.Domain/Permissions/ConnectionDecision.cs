@@ -12,6 +12,7 @@ public enum ConnectionOperation
     Cancel,
     ChangeAgencyUsers,
     ChangePermissions,
+    ChangeExpiry,
     PreviewDisconnect,
     Disconnect,
 }
@@ -46,6 +47,8 @@ public static class ConnectionDecision
         // Cancelling withdraws what the sender sent; choosing agency users is the agency's side of the request.
         ConnectionOperation.Cancel or ConnectionOperation.ChangeAgencyUsers => PermissionAction.ConnectionsRequest,
         ConnectionOperation.PreviewDisconnect or ConnectionOperation.Disconnect => PermissionAction.ConnectionsDisconnect,
+        // Ending sooner is disconnecting ahead of time; lengthening is accepting for longer (see Refusal).
+        ConnectionOperation.ChangeExpiry => PermissionAction.ConnectionsDisconnect,
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 
@@ -62,13 +65,15 @@ public static class ConnectionDecision
     /// <param name="agencyUsers">For <see cref="ConnectionOperation.ChangeAgencyUsers"/>: the selection asked for.</param>
     /// <param name="accountManagerIds">For <see cref="ConnectionOperation.ChangeAgencyUsers"/>: the managers asked for, if any.</param>
     /// <param name="permissions">For <see cref="ConnectionOperation.ChangePermissions"/>: the permissions asked for.</param>
+    /// <param name="expiry">For <see cref="ConnectionOperation.ChangeExpiry"/>: the end date, term and auto-extend asked for.</param>
     public static ConnectionVerdict Decide(
         Connection connection,
         ConnectionCaller caller,
         ConnectionOperation operation,
         AgencyUserSelection? agencyUsers = null,
         IReadOnlyList<string>? accountManagerIds = null,
-        IReadOnlySet<PermissionAction>? permissions = null)
+        IReadOnlySet<PermissionAction>? permissions = null,
+        ExpiryRequest? expiry = null)
     {
         // A user in both accounts acts for the side the operation belongs to, else for the receiving side.
         var sides = new[] { RequiredSide(connection, operation) ?? connection.ReceivingSide }
@@ -83,7 +88,7 @@ public static class ConnectionDecision
         DomainError? refusal = null;
         foreach (var side in sides)
         {
-            if (Refusal(connection, caller, operation, side, agencyUsers, accountManagerIds, permissions) is not { } refused)
+            if (Refusal(connection, caller, operation, side, agencyUsers, accountManagerIds, permissions, expiry) is not { } refused)
             {
                 return new(side, null);
             }
@@ -96,7 +101,7 @@ public static class ConnectionDecision
 
     private static DomainError? Refusal(
         Connection connection, ConnectionCaller caller, ConnectionOperation operation, ConnectionSide side,
-        AgencyUserSelection? agencyUsers, IReadOnlyList<string>? accountManagerIds, IReadOnlySet<PermissionAction>? permissions)
+        AgencyUserSelection? agencyUsers, IReadOnlyList<string>? accountManagerIds, IReadOnlySet<PermissionAction>? permissions, ExpiryRequest? expiry)
     {
         if (RequiredSide(connection, operation) is { } required && required != side)
         {
@@ -120,6 +125,13 @@ public static class ConnectionDecision
         {
             return DomainError.Forbidden("connection-permissions-widened",
                 "The agency may give permissions up, never add them: only the client's orgAdmin widens what a connection grants.");
+        }
+
+        if (operation == ConnectionOperation.ChangeExpiry && expiry?.Lengthens(connection) == true
+            && (side != ConnectionSide.Client || !PermissionMatrix.Allows(role, PermissionAction.ConnectionsAccept)))
+        {
+            return DomainError.Forbidden("connection-expiry-lengthened",
+                "Either side may end a connection sooner; only the client's orgAdmin gives it more time or turns auto-extend on.");
         }
 
         return null;

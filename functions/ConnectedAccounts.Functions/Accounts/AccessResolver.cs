@@ -32,11 +32,12 @@ public sealed class AccessResolver(DataStore store)
             return null;
         }
 
+        var now = store.Time.GetUtcNow();
         var agencyRoles = new Dictionary<string, Role?>(StringComparer.Ordinal);
         if (account.Value.RoleOf(userId) is null)
         {
             // Grants that name the user are tried first: the usual case costs one read of the agency row.
-            foreach (var grant in account.Value.Grants.Where(g => g.AgencyUsers.Includes(userId)).OrderBy(g => g.AgencyUsers.All))
+            foreach (var grant in account.Value.Grants.Where(g => g.AgencyUsers.Includes(userId) && g.IsLiveAt(now)).OrderBy(g => g.AgencyUsers.All))
             {
                 var agency = await store.GetAccountAsync(grant.AgencyAccountId, cancellationToken);
                 agencyRoles[grant.AgencyAccountId] = agency?.Value.IsArchived == false ? agency.Value.RoleOf(userId) : null;
@@ -47,7 +48,7 @@ public sealed class AccessResolver(DataStore store)
             }
         }
 
-        var path = account.Value.AccessFor(userId, g => agencyRoles.GetValueOrDefault(g.AgencyAccountId));
+        var path = account.Value.AccessFor(userId, g => agencyRoles.GetValueOrDefault(g.AgencyAccountId), now);
         if (path is AccessPath.None)
         {
             return null;

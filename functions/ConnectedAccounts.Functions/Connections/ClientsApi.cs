@@ -30,6 +30,7 @@ public static class ClientsApi
         var name = validation.Required("name", request.Name);
         var email = validation.Email("email", request.Email);
         var agencyUsers = request.AgencyUsers is null ? AgencyUserSelection.Everyone : ConnectionWire.Selection("agencyUsers", request.AgencyUsers.All, request.AgencyUsers.UserIds, validation);
+        var term = ConnectionWire.TermWithAutoExtend(request.Duration, request.AutoExtend, time.GetUtcNow(), validation);
         if (validation.Problem is { } problem)
         {
             return problem;
@@ -68,7 +69,7 @@ public static class ClientsApi
         var now = time.GetUtcNow();
         IReadOnlyList<string>? managers = PermissionMatrix.LimitedToManagedClients(found.MemberRole!.Value) ? [user.Id] : null;
         var client = Account.Create(clientId, Ids.NewOrganisationId(), name!, AccountKind.Client, creator: null, now, createdByAccountId: agency.Id);
-        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, ConnectionSide.Agency, user.Id, now, agencyUsers, null, null, managers);
+        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, ConnectionSide.Agency, user.Id, now, agencyUsers, null, null, managers, term, request.AutoExtend == true);
         connection.Accept(ConnectionSide.Client, now, null, null);
         client.ApplyConnection(connection);
 
@@ -82,6 +83,6 @@ public static class ClientsApi
         }
 
         return TypedResults.Created($"/api/accounts/{client.Id}", new CreateClientResponse(
-            AccountResponse.From(client), ConnectionResponse.From(connection), InvitationResponse.From(sent.Invitation!)));
+            AccountResponse.From(client), ConnectionResponse.From(connection, now), InvitationResponse.From(sent.Invitation!)));
     }
 }

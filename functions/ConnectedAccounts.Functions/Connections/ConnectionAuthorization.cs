@@ -23,14 +23,15 @@ public sealed class ConnectionAuthorization(ConnectionStore connections)
         CancellationToken ct,
         AgencyUserSelection? agencyUsers = null,
         IReadOnlyList<string>? accountManagerIds = null,
-        IReadOnlySet<PermissionAction>? permissions = null)
+        IReadOnlySet<PermissionAction>? permissions = null,
+        ExpiryRequest? expiry = null)
     {
         if (await connections.LoadAsync(connectionId, ct) is not { } loaded)
         {
             return new(null, Problems.NotFound("connection"));
         }
 
-        var verdict = ConnectionDecision.Decide(loaded.Connection.Value, Caller(http.User().Id, loaded), operation, agencyUsers, accountManagerIds, permissions);
+        var verdict = ConnectionDecision.Decide(loaded.Connection.Value, Caller(http.User().Id, loaded), operation, agencyUsers, accountManagerIds, permissions, expiry);
         return verdict.Error switch
         {
             null => new(new AuthorizedConnection(loaded, verdict.Side!.Value), null),

@@ -15,9 +15,21 @@ public sealed record CreateConnectionRequest(
     string? TargetEmail,
     AgencyUsersDto? AgencyUsers,
     IReadOnlyList<string>? Permissions,
-    string? Message);
+    string? Message,
+    string? Duration = null,
+    bool? AutoExtend = null);
 
-public sealed record AcceptConnectionRequest(AgencyUsersDto? AgencyUsers, IReadOnlyList<string>? Permissions, IReadOnlyList<string>? AccountManagers);
+/// <param name="Duration">Shorter than the one requested, or none: the requested one stays.</param>
+/// <param name="AutoExtend">False turns the requested auto-extend off; it cannot be turned on here.</param>
+public sealed record AcceptConnectionRequest(
+    AgencyUsersDto? AgencyUsers,
+    IReadOnlyList<string>? Permissions,
+    IReadOnlyList<string>? AccountManagers,
+    string? Duration = null,
+    bool? AutoExtend = null);
+
+/// <summary>The body of <c>PUT /api/connections/{id}/expiry</c>: a new duration from now or end date (one of them), and/or auto-extend.</summary>
+public sealed record ConnectionExpiryRequest(string? Duration, string? ExpiresAt, bool? AutoExtend);
 
 public sealed record AgencyUsersRequest(bool? All, IReadOnlyList<string>? UserIds, IReadOnlyList<string>? AccountManagers);
 
@@ -35,13 +47,18 @@ public sealed record ConnectionResponse(
     IReadOnlyList<string> Permissions,
     IReadOnlyList<string> AccountManagers,
     string? Message,
-    string? DisconnectFailure)
+    string? DisconnectFailure,
+    string? Duration,
+    bool AutoExtend,
+    DateTimeOffset? ExpiresAt,
+    string? DisconnectReason)
 {
-    public static ConnectionResponse From(Connection c) => new(
+    /// <param name="now">The request's time: from <c>expiresAt</c> on, the connection reads <c>expired</c>.</param>
+    public static ConnectionResponse From(Connection c, DateTimeOffset now) => new(
         c.Id,
         c.AgencyAccountId,
         c.ClientAccountId,
-        ConnectionWire.Of(c.State),
+        ConnectionWire.Of(c.StateAt(now)),
         c.InitiatedBy == ConnectionSide.Agency ? "agency" : "client",
         c.RequestedAt,
         c.AcceptedAt,
@@ -51,10 +68,19 @@ public sealed record ConnectionResponse(
         c.Permissions.Order().Select(p => p.WireName()).ToList(),
         c.AccountManagerIds,
         c.Message,
-        c.DisconnectFailure);
+        c.DisconnectFailure,
+        c.Term?.ToString(),
+        c.AutoExtend,
+        c.ExpiresAt,
+        c.DisconnectReason switch
+        {
+            null => null,
+            Domain.Connections.DisconnectReason.Expired => "expired",
+            _ => "requested",
+        });
 }
 
-public sealed record CreateClientRequest(string? Name, string? Email, AgencyUsersDto? AgencyUsers);
+public sealed record CreateClientRequest(string? Name, string? Email, AgencyUsersDto? AgencyUsers, string? Duration = null, bool? AutoExtend = null);
 
 /// <param name="Invitation">The invitation e-mailed to the client address, whose acceptance makes its owner orgAdmin.</param>
 public sealed record CreateClientResponse(AccountResponse Account, ConnectionResponse Connection, Invitations.InvitationResponse? Invitation = null);
@@ -104,6 +130,57 @@ public static class ConnectionWire
         }
 
         validation.Add(field, "Give either { \"all\": true } or { \"userIds\": [...] }.");
+        return null;
+    }
+
+    /// <summary>Reads a duration of <c>P1D</c>–<c>P2Y</c> counted from <paramref name="at"/>; null (with an error added when malformed) when absent.</summary>
+    public static ConnectionTerm? Term(string field, string? text, DateTimeOffset at, Validation validation)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!ConnectionTerm.TryParse(text, out var term))
+        {
+            validation.Add(field, "An ISO 8601 duration, such as P90D, P6M or P1Y.");
+            return null;
+        }
+
+        if (!term.IsWithinLimits(at))
+        {
+            validation.Add(field, "At least P1D and at most P2Y.");
+            return null;
+        }
+
+        return term;
+    }
+
+    /// <summary>Reads a duration and auto-extend as a request or a new client gives them: auto-extend needs a duration.</summary>
+    public static ConnectionTerm? TermWithAutoExtend(string? duration, bool? autoExtend, DateTimeOffset at, Validation validation)
+    {
+        if (autoExtend == true && duration is null)
+        {
+            validation.Add("autoExtend", "Auto-extend renews by the duration: give a duration with it.");
+        }
+
+        return Term("duration", duration, at, validation);
+    }
+
+    /// <summary>Reads an instant with its offset (<c>2027-03-01T00:00:00Z</c>); null when absent or malformed (with an error added).</summary>
+    public static DateTimeOffset? Instant(string field, string? text, Validation validation)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (NodaTime.Text.OffsetDateTimePattern.ExtendedIso.Parse(text) is { Success: true } parsed)
+        {
+            return parsed.Value.ToDateTimeOffset().ToUniversalTime();
+        }
+
+        validation.Add(field, "An ISO 8601 date and time with its offset, such as 2027-03-01T00:00:00Z.");
         return null;
     }
 

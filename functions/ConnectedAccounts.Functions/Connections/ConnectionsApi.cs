@@ -29,6 +29,7 @@ public static class ConnectionsApi
         connections.MapPost("/cancel", Cancel);
         connections.MapPut("/agency-users", SetAgencyUsers);
         connections.MapPut("/permissions", SetPermissions);
+        connections.MapPut("/expiry", SetExpiry);
         return api;
     }
 
@@ -46,6 +47,8 @@ public static class ConnectionsApi
         var agencyUsers = request.AgencyUsers is null ? null : ConnectionWire.Selection("agencyUsers", request.AgencyUsers.All, request.AgencyUsers.UserIds, validation);
         var permissions = ConnectionWire.Permissions("permissions", request.Permissions, validation);
         var message = validation.Optional("message", request.Message);
+        var now = time.GetUtcNow();
+        var term = ConnectionWire.TermWithAutoExtend(request.Duration, request.AutoExtend, now, validation);
         if (validation.Problem is { } problem)
         {
             return problem;
@@ -73,7 +76,7 @@ public static class ConnectionsApi
                     "Agency users are chosen by the agency and must be members of the agency account.");
             }
 
-            var terms = new ConnectionTerms(from.Value.Side, agencyUsers, permissions?.Order().ToList(), message, managers);
+            var terms = new ConnectionTerms(from.Value.Side, agencyUsers, permissions?.Order().ToList(), message, managers, term?.ToString(), request.AutoExtend == true);
             return await InvitationsApi.InviteToConnectAsync(from.Value, user, targetEmail!, terms, http, invitations, ct) switch
             {
                 { Result: Created<InvitationResponse> created } => created,
@@ -102,7 +105,7 @@ public static class ConnectionsApi
                 "Agency users are chosen by the agency and must be members of the agency account.");
         }
 
-        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, from.Value.Side, user.Id, time.GetUtcNow(), agencyUsers, permissions, message, managers);
+        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, from.Value.Side, user.Id, now, agencyUsers, permissions, message, managers, term, request.AutoExtend == true);
         var result = await connections.Open(connection).CommitAsync(ct);
         if (!result.Succeeded)
         {
@@ -111,14 +114,15 @@ public static class ConnectionsApi
         }
 
         ETags.Set(http, result.ETags[0]);
-        return TypedResults.Created($"/api/connections/{connection.Id}", ConnectionResponse.From(connection));
+        return TypedResults.Created($"/api/connections/{connection.Id}", ConnectionResponse.From(connection, now));
     }
 
     public static async Task<Results<Ok<Page<ConnectionResponse>>, ProblemHttpResult>> ListConnections(
         string accountId, string? state, string? direction, int? pageSize, string? continuationToken,
-        HttpContext http, AccessResolver access, DataStore store, CancellationToken ct)
+        HttpContext http, AccessResolver access, DataStore store, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
+        var now = time.GetUtcNow();
         var wantedState = validation.Enum("state", state, ConnectionWire.State, "pending, active, declined, cancelled, expired, disconnecting, disconnected", required: false);
         if (direction is not (null or "incoming" or "outgoing"))
         {
@@ -143,17 +147,17 @@ public static class ConnectionsApi
             var side = c.AgencyAccountId == accountId ? ConnectionSide.Agency : ConnectionSide.Client;
             var caller = side == ConnectionSide.Agency ? new ConnectionCaller(found.UserId, role, null) : new ConnectionCaller(found.UserId, null, role);
             return ConnectionDecision.Sees(c, caller, side)
-                && (wantedState is null || c.State == wantedState)
+                && (wantedState is null || c.StateAt(now) == wantedState)
                 && (direction is null || (c.InitiatedBy == side) == (direction == "outgoing"));
         }
 
         var page = await store.Data.QueryFilteredPageAsync(accountId, Keys.ConnectionPrefix, size, continuationToken,
-            row => DataStore.ToConnection(row) is var connection && Wanted(connection) ? ConnectionResponse.From(connection) : null, ct);
+            row => DataStore.ToConnection(row) is var connection && Wanted(connection) ? ConnectionResponse.From(connection, now) : null, ct);
         return page is null ? Paging.InvalidToken() : TypedResults.Ok(page);
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> GetConnection(
-        string connectionId, HttpContext http, ConnectionAuthorization connections, CancellationToken ct)
+        string connectionId, HttpContext http, ConnectionAuthorization connections, TimeProvider time, CancellationToken ct)
     {
         if ((await connections.AuthorizeAsync(http, connectionId, ConnectionOperation.Read, ct)).Denied(out var denied, out var found))
         {
@@ -161,7 +165,7 @@ public static class ConnectionsApi
         }
 
         ETags.Set(http, found.Loaded.Connection.ETag);
-        return TypedResults.Ok(ConnectionResponse.From(found.Value));
+        return TypedResults.Ok(ConnectionResponse.From(found.Value, time.GetUtcNow()));
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Accept(
@@ -170,6 +174,7 @@ public static class ConnectionsApi
         var validation = new Validation();
         var agencyUsers = request?.AgencyUsers is { } au ? ConnectionWire.Selection("agencyUsers", au.All, au.UserIds, validation) : null;
         var permissions = ConnectionWire.Permissions("permissions", request?.Permissions, validation);
+        var term = ConnectionWire.Term("duration", request?.Duration, time.GetUtcNow(), validation);
         if (validation.Problem is { } problem)
         {
             return problem;
@@ -184,11 +189,11 @@ public static class ConnectionsApi
                 return DomainError.Invalid("agency-users-invalid", "Agency users are chosen by the agency and must be members of the agency account.");
             }
 
-            var outcome = c.Accept(found.Side, at, agencyUsers, permissions);
+            var outcome = c.Accept(found.Side, at, agencyUsers, permissions, term, request?.AutoExtend);
             if (outcome.Succeeded && request?.AccountManagers is { } managers)
             {
                 outcome = found.Side == ConnectionSide.Agency && managers.All(m => agency.RoleOf(m) is { } r && PermissionMatrix.LimitedToManagedClients(r))
-                    ? c.ChangeAgencyUsers(c.AgencyUsers, managers)
+                    ? c.ChangeAgencyUsers(c.AgencyUsers, managers, at)
                     : DomainError.Invalid("account-managers-invalid", "Account managers are chosen by the agency among its accountManagers.");
             }
 
@@ -214,7 +219,7 @@ public static class ConnectionsApi
             return problem;
         }
 
-        return await ChangeAsync(connectionId, ConnectionOperation.ChangeAgencyUsers, http, connections, store, time, (found, _) =>
+        return await ChangeAsync(connectionId, ConnectionOperation.ChangeAgencyUsers, http, connections, store, time, (found, at) =>
         {
             var agency = found.Loaded.Agency.Value;
             if (selection!.UserIds.Any(u => agency.RoleOf(u) is null) ||
@@ -223,7 +228,7 @@ public static class ConnectionsApi
                 return DomainError.Invalid("agency-users-invalid", "Agency users must be members of the agency account, and account managers its accountManagers.");
             }
 
-            return found.Value.ChangeAgencyUsers(selection, request.AccountManagers);
+            return found.Value.ChangeAgencyUsers(selection, request.AccountManagers, at);
         }, ct, selection, request.AccountManagers);
     }
 
@@ -247,10 +252,10 @@ public static class ConnectionsApi
         }
 
         var before = new HashSet<PermissionAction>();
-        return await ChangeAsync(connectionId, ConnectionOperation.ChangePermissions, http, connections, store, time, (found, _) =>
+        return await ChangeAsync(connectionId, ConnectionOperation.ChangePermissions, http, connections, store, time, (found, at) =>
         {
             before.UnionWith(found.Value.Permissions);
-            return found.Value.ChangePermissions(permissions!);
+            return found.Value.ChangePermissions(permissions!, at);
         }, ct, permissions: permissions, alsoInBatch: (found, batch) =>
         {
             if (found.Side != ConnectionSide.Client)
@@ -275,6 +280,36 @@ public static class ConnectionsApi
         });
     }
 
+    /// <summary>
+    /// Changes when an active connection ends: either side may end it sooner or turn auto-extend off; only the
+    /// client's orgAdmin may give it more time or turn auto-extend on (<see cref="ConnectionDecision"/>).
+    /// </summary>
+    public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> SetExpiry(
+        string connectionId, ConnectionExpiryRequest request, HttpContext http, ConnectionAuthorization connections, ConnectionStore store, TimeProvider time, CancellationToken ct)
+    {
+        var validation = new Validation();
+        var now = time.GetUtcNow();
+        if (request.Duration is not null && request.ExpiresAt is not null)
+        {
+            validation.Add("duration", "Give a duration or an end date (expiresAt), not both.");
+        }
+        else if (request.Duration is null && request.ExpiresAt is null && request.AutoExtend is null)
+        {
+            validation.Add("duration", "Give a duration, an end date (expiresAt) or autoExtend.");
+        }
+
+        var term = ConnectionWire.Term("duration", request.Duration, now, validation);
+        var expiresAt = ConnectionWire.Instant("expiresAt", request.ExpiresAt, validation);
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var expiry = new ExpiryRequest(term, expiresAt, request.AutoExtend, now);
+        return await ChangeAsync(connectionId, ConnectionOperation.ChangeExpiry, http, connections, store, time,
+            (found, _) => found.Value.ChangeExpiry(expiry), ct, expiry: expiry, at: now);
+    }
+
     private static string Names(IEnumerable<PermissionAction> actions) => string.Join(",", actions.Order().Select(a => a.WireName()));
 
     private static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> ChangeAsync(
@@ -289,9 +324,11 @@ public static class ConnectionsApi
         AgencyUserSelection? agencyUsers = null,
         IReadOnlyList<string>? accountManagerIds = null,
         IReadOnlySet<PermissionAction>? permissions = null,
-        Action<AuthorizedConnection, PartitionBatch>? alsoInBatch = null)
+        Action<AuthorizedConnection, PartitionBatch>? alsoInBatch = null,
+        ExpiryRequest? expiry = null,
+        DateTimeOffset? at = null)
     {
-        if ((await connections.AuthorizeAsync(http, connectionId, operation, ct, agencyUsers, accountManagerIds, permissions)).Denied(out var denied, out var found))
+        if ((await connections.AuthorizeAsync(http, connectionId, operation, ct, agencyUsers, accountManagerIds, permissions, expiry)).Denied(out var denied, out var found))
         {
             return denied;
         }
@@ -301,7 +338,8 @@ public static class ConnectionsApi
             return Problems.PreconditionFailed();
         }
 
-        var outcome = change(found, time.GetUtcNow());
+        var now = at ?? time.GetUtcNow();
+        var outcome = change(found, now);
         if (!outcome.Succeeded)
         {
             return Problems.Of(outcome.Error!);
@@ -316,6 +354,6 @@ public static class ConnectionsApi
         }
 
         ETags.Set(http, result.ETags[0]);
-        return TypedResults.Ok(ConnectionResponse.From(found.Value));
+        return TypedResults.Ok(ConnectionResponse.From(found.Value, now));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Connections;
@@ -7,12 +8,17 @@ using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Tables;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConnectedAccounts.Functions.Disconnection;
 
+/// <param name="Reason"><c>expired</c> when the connection's end date has come (the timer carries this out by itself), else <c>requested</c>.</param>
+/// <param name="ExpiresAt">When it ends by itself, if it has an end date.</param>
 public sealed record DisconnectPreview(
     string ConnectionId,
+    string Reason,
+    DateTimeOffset? ExpiresAt,
     bool AgencyCreatedClient,
     IReadOnlyList<PlannedIntegration> IntegrationsToPause,
     IReadOnlyList<string> ReportsToArchive,
@@ -32,6 +38,7 @@ public static class DisconnectionApi
 {
     public static IServiceCollection AddDisconnection(this IServiceCollection services) =>
         services.AddSingleton<DisconnectionPlanner>()
+            .AddSingleton<DisconnectionStarter>()
             .AddSingleton<DisconnectionWorker>()
             .AddQueueFunction<DisconnectionFunction>("DisconnectionWorker", DisconnectionRequested.QueueName)
             .AddQueueFunction<DisconnectionGivenUpFunction>("DisconnectionGivenUp", QueueMessageProcessor.PoisonQueueName(DisconnectionRequested.QueueName));
@@ -61,7 +68,7 @@ public static class DisconnectionApi
     }
 
     public static async Task<Results<Ok<DisconnectPreview>, ProblemHttpResult>> Preview(
-        string connectionId, HttpContext http, ConnectionAuthorization connections, DisconnectionPlanner planner, CancellationToken ct)
+        string connectionId, HttpContext http, ConnectionAuthorization connections, DisconnectionPlanner planner, TimeProvider time, CancellationToken ct)
     {
         if ((await connections.AuthorizeAsync(http, connectionId, ConnectionOperation.PreviewDisconnect, ct)).Denied(out var denied, out var found))
         {
@@ -69,17 +76,15 @@ public static class DisconnectionApi
         }
 
         var loaded = found.Loaded;
-        var (plan, reportIds) = await planner.PlanAsync(loaded.Connection.Value, loaded.Agency.Value, loaded.Client.Value, ct);
-        return TypedResults.Ok(new DisconnectPreview(plan.ConnectionId, plan.AgencyCreatedClient, plan.IntegrationsToPause, reportIds, plan.UsersLosingAccess, plan.OrganisationRemoved, plan.MembershipsRemoved));
+        var connection = loaded.Connection.Value;
+        var (plan, reportIds) = await planner.PlanAsync(connection, loaded.Agency.Value, loaded.Client.Value, ct);
+        var expired = connection.StateAt(time.GetUtcNow()) == ConnectionState.Expired;
+        return TypedResults.Ok(new DisconnectPreview(plan.ConnectionId, expired ? "expired" : "requested", connection.ExpiresAt, plan.AgencyCreatedClient, plan.IntegrationsToPause, reportIds, plan.UsersLosingAccess, plan.OrganisationRemoved, plan.MembershipsRemoved));
     }
 
-    /// <summary>
-    /// Ends access in one batch on the client's partition — the canonical connection row, the client account's
-    /// grants (and, for an account the agency created, its archiving and the end of its organisation), the stored
-    /// plan, and the outbox rows that start the side effects — then answers 202.
-    /// </summary>
+    /// <summary>Ends access (<see cref="DisconnectionStarter"/>) and answers 202; a repeat of a started disconnection answers 202 again.</summary>
     public static async Task<Results<Accepted<DisconnectAccepted>, ProblemHttpResult>> Disconnect(
-        string connectionId, HttpContext http, ConnectionAuthorization connections, ConnectionStore store, DisconnectionPlanner planner, TimeProvider time, CancellationToken ct)
+        string connectionId, HttpContext http, ConnectionAuthorization connections, DisconnectionStarter starter, TimeProvider time, CancellationToken ct)
     {
         var user = http.User();
         if ((await connections.AuthorizeAsync(http, connectionId, ConnectionOperation.Disconnect, ct)).Denied(out var denied, out var found))
@@ -88,12 +93,12 @@ public static class DisconnectionApi
         }
 
         var loaded = found.Loaded;
-
         var connection = loaded.Connection.Value;
         var location = $"/api/connections/{connection.Id}";
+        var now = time.GetUtcNow();
         if (connection.State is ConnectionState.Disconnecting or ConnectionState.Disconnected)
         {
-            return TypedResults.Accepted(location, new DisconnectAccepted(connection.Id, ConnectionWire.Of(connection.State)));
+            return TypedResults.Accepted(location, new DisconnectAccepted(connection.Id, ConnectionWire.Of(connection.StateAt(now))));
         }
 
         if (!ETags.IfMatchHolds(http, loaded.Connection.ETag))
@@ -101,16 +106,42 @@ public static class DisconnectionApi
             return Problems.PreconditionFailed();
         }
 
-        var (planned, _) = await planner.PlanAsync(connection, loaded.Agency.Value, loaded.Client.Value, ct);
-        var plan = planned with
+        var byAccount = found.Side == ConnectionSide.Agency ? loaded.Agency.Value.Name : loaded.Client.Value.Name;
+        var (error, result) = await starter.StartAsync(loaded, c => c.BeginDisconnect(user.Id, now), user.Name, byAccount, ct);
+        if (error is not null)
         {
-            DisconnectedByName = user.Name,
-            DisconnectedByAccountName = found.Side == ConnectionSide.Agency ? planned.AgencyAccountName : planned.ClientAccountName,
-        };
-        var outcome = connection.BeginDisconnect(user.Id, time.GetUtcNow());
+            return Problems.Of(error);
+        }
+
+        if (!result!.Succeeded)
+        {
+            return Problems.ConcurrentUpdate();
+        }
+
+        ETags.Set(http, result.ETags[0]);
+        return TypedResults.Accepted(location, new DisconnectAccepted(connection.Id, ConnectionWire.Of(connection.StateAt(now))));
+    }
+}
+
+/// <summary>Starts the disconnection of one connection, whoever asks: a user, or the expiry timer at its end date.</summary>
+public sealed class DisconnectionStarter(ConnectionStore store, DisconnectionPlanner planner)
+{
+    /// <summary>
+    /// Ends access in one batch on the client's partition — the canonical connection row, the client account's
+    /// grants (and, for an account the agency created, its archiving and the end of its organisation), the stored
+    /// plan, and the outbox rows that start the side effects. A failed commit (a lost race) changes nothing.
+    /// </summary>
+    /// <param name="begin">The state change: <see cref="Connection.BeginDisconnect"/> or <see cref="Connection.BeginExpiry"/>.</param>
+    public async Task<(DomainError? Error, TableTransactionResult? Result)> StartAsync(
+        LoadedConnection loaded, Func<Connection, Outcome> begin, string byName, string byAccountName, CancellationToken ct)
+    {
+        var connection = loaded.Connection.Value;
+        var (planned, _) = await planner.PlanAsync(connection, loaded.Agency.Value, loaded.Client.Value, ct);
+        var plan = planned with { DisconnectedByName = byName, DisconnectedByAccountName = byAccountName };
+        var outcome = begin(connection);
         if (!outcome.Succeeded)
         {
-            return Problems.Of(outcome.Error!);
+            return (outcome.Error, null);
         }
 
         var client = loaded.Client.Value;
@@ -124,13 +155,6 @@ public static class DisconnectionApi
         var batch = store.Save(loaded.Connection, loaded.Client)
             .Put(DisconnectionPlanner.ToEntity(plan), null)
             .Outbox(new OutboxEntry(DisconnectionRequested.QueueName, JsonSerializer.Serialize(new DisconnectionRequested(connection.Id), AppJsonContext.Default.DisconnectionRequested)));
-        var result = await batch.CommitAsync(ct);
-        if (!result.Succeeded)
-        {
-            return Problems.ConcurrentUpdate();
-        }
-
-        ETags.Set(http, result.ETags[0]);
-        return TypedResults.Accepted(location, new DisconnectAccepted(connection.Id, ConnectionWire.Of(connection.State)));
+        return (null, await batch.CommitAsync(ct));
     }
 }

@@ -64,15 +64,18 @@ public sealed class DisconnectionPlanner(DataStore store, ResourceStore<Integrat
             .Select(m => new PlannedUser(m.UserId, m.Email, m.Name, agency.Id))
             .ToList();
         var removed = agencyCreated ? client.Members.Select(m => new PlannedUser(m.UserId, m.Email, m.Name, client.Id)).ToList() : [];
-        var admins = agency.Members.Select(m => (m, agency.Id)).Concat(client.Members.Select(m => (m, client.Id)))
+        var plan = new DisconnectionPlan(connection.Id, agency.Id, client.Id, agencyCreated, paused, reportIds.Count, losing, agencyCreated, removed, AdminsOf(agency, client), agency.Name, client.Name);
+        return (plan, reportIds);
+    }
+
+    /// <summary>The orgAdmins of both sides who have an address, each once: who hears of what happens to a connection.</summary>
+    public static IReadOnlyList<PlannedUser> AdminsOf(Account agency, Account client) =>
+        agency.Members.Select(m => (m, agency.Id)).Concat(client.Members.Select(m => (m, client.Id)))
             .Where(x => x.m.Role is Domain.Permissions.Role.OrgAdmin && x.m.Email.Length > 0)
             .DistinctBy(x => x.m.Email, StringComparer.OrdinalIgnoreCase)
             .Select(x => new PlannedUser(x.m.UserId, x.m.Email, x.m.Name, x.Item2))
             .Take(MaxAdminsNotified)
             .ToList();
-        var plan = new DisconnectionPlan(connection.Id, agency.Id, client.Id, agencyCreated, paused, reportIds.Count, losing, agencyCreated, removed, admins, agency.Name, client.Name);
-        return (plan, reportIds);
-    }
 
     public static TableEntity ToEntity(DisconnectionPlan plan) =>
         Documents.ToEntity(plan.ClientAccountId, DisconnectionPlan.RowKey(plan.ConnectionId), "disconnection", plan, AppJsonContext.Default.DisconnectionPlan);

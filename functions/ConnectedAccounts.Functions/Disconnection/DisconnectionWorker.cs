@@ -16,7 +16,8 @@ namespace ConnectedAccounts.Functions.Disconnection;
 /// <summary>
 /// Carries out a stored <see cref="DisconnectionPlan"/>. Every step checks what is already done before it acts,
 /// so a message delivered twice, or a process killed between any two writes, still ends with each effect applied
-/// exactly once. The connection turns <c>disconnected</c> only after the last step.
+/// exactly once. The connection turns <c>disconnected</c> (or <c>expired</c>, when its end date started it) only after
+/// the last step.
 /// </summary>
 public sealed class DisconnectionWorker(
     DataStore store,
@@ -25,6 +26,7 @@ public sealed class DisconnectionWorker(
     ResourceStore<Integration> integrations,
     IQueueServiceClient queues,
     IOptions<QueueRunnerOptions> queueOptions,
+    IOptions<EmailOptions> email,
     ILogger<DisconnectionWorker> logger)
 {
     public const int BatchSize = 100;
@@ -167,12 +169,13 @@ public sealed class DisconnectionWorker(
         queues.GetQueueClient(queue).SendMessageCreatingQueueAsync(text, ct);
 
     /// <summary>
-    /// Marks the connection disconnected and, in the same batch, queues the e-mail to the admins of both sides,
-    /// so they hear of it exactly once and with the final counts.
+    /// Marks the connection disconnected (or expired) and, in the same batch, queues the e-mail to the admins of both
+    /// sides, so they hear of it exactly once and with the final counts.
     /// </summary>
     private Task CompleteAsync(Connection connection, DisconnectionPlan plan, CancellationToken ct) =>
         ChangeConnectionAsync(connection.Id, c => c.CompleteDisconnect(), ct, batch =>
         {
+            var expired = connection.DisconnectReason == DisconnectReason.Expired;
             foreach (var admin in plan.AdminsToNotify)
             {
                 batch.Outbox(new OutboxEntry(EmailQueue.Name, EmailQueue.ToMessageText(new DisconnectedEmail(
@@ -187,7 +190,9 @@ public sealed class DisconnectionWorker(
                     plan.ReportsToArchive,
                     plan.AgencyCreatedClient,
                     plan.OrganisationRemoved,
-                    ToAgency: admin.AccountId == plan.AgencyAccountId))));
+                    ToAgency: admin.AccountId == plan.AgencyAccountId,
+                    Expired: expired,
+                    ConnectAgainLink: expired && !(plan.OrganisationRemoved && admin.AccountId == plan.ClientAccountId) ? email.Value.ConnectionsLink(admin.AccountId) : null))));
             }
         });
 

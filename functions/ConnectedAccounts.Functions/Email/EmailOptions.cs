@@ -36,6 +36,18 @@ public sealed class EmailOptions
     public Uri InvitationLink(string token) =>
         new($"{PublicBaseUrl.TrimEnd('/')}/invitations/{Uri.EscapeDataString(token)}", UriKind.Absolute);
 
+    /// <summary>
+    /// What the expiry e-mails link to: for the client, the page that extends the connection
+    /// (<c>{PublicBaseUrl}/connections/{id}/extend</c>); for the agency, the connection, to ask for an extension
+    /// (<c>{PublicBaseUrl}/connections/{id}/ask-to-extend</c>).
+    /// </summary>
+    public Uri ExtendLink(string connectionId, bool toAgency) =>
+        new($"{PublicBaseUrl.TrimEnd('/')}/connections/{Uri.EscapeDataString(connectionId)}/{(toAgency ? "ask-to-extend" : "extend")}", UriKind.Absolute);
+
+    /// <summary>Where an account's connections are listed and a new one is requested: <c>{PublicBaseUrl}/accounts/{id}/connections</c>.</summary>
+    public Uri ConnectionsLink(string accountId) =>
+        new($"{PublicBaseUrl.TrimEnd('/')}/accounts/{Uri.EscapeDataString(accountId)}/connections", UriKind.Absolute);
+
     public SendGridOptions SendGrid { get; set; } = new();
 }
 

@@ -73,6 +73,16 @@ public sealed class EmailRenderer
                 new Paragraph($"This invitation expires on {FormatUtc(r.ExpiresAt)}."),
             ]),
 
+        DisconnectedEmail { Expired: true } r => Compose(
+            r,
+            $"The connection between {r.AgencyAccountName} and {r.ClientAccountName} has ended",
+            [
+                new Paragraph($"The connection between the agency {r.AgencyAccountName} and the client {r.ClientAccountName} reached its end date on {FormatUtc(r.DisconnectedAt)} and ended."),
+                new Paragraph("What happened:"),
+                new BulletList(DisconnectionOutcomes(r)),
+                .. r.ConnectAgainLink is { } link ? (Block[])[new Button("Connect again", link)] : [],
+            ]),
+
         DisconnectedEmail r => Compose(
             r,
             $"{r.AgencyAccountName} and {r.ClientAccountName} are no longer connected",
@@ -80,6 +90,26 @@ public sealed class EmailRenderer
                 new Paragraph($"{r.DisconnectedByName} ({r.DisconnectedByAccountName}) ended the connection between the agency {r.AgencyAccountName} and the client {r.ClientAccountName} on {FormatUtc(r.DisconnectedAt)}."),
                 new Paragraph("What happened:"),
                 new BulletList(DisconnectionOutcomes(r)),
+            ]),
+
+        ConnectionExpiringEmail r => Compose(
+            r,
+            $"The connection between {r.AgencyAccountName} and {r.ClientAccountName} ends in {Count(r.DaysBefore, "day")}",
+            [
+                new Paragraph($"The connection between the agency {r.AgencyAccountName} and the client {r.ClientAccountName} ends on {FormatUtc(r.ExpiresAt)}. From then on the users of {r.AgencyAccountName} no longer have access to {r.ClientAccountName}."),
+                .. r.ToAgency
+                    ? (Block[])[new Paragraph($"Only an admin of {r.ClientAccountName} can extend it."), new Button("Ask for an extension", r.Link)]
+                    : [new Button("Extend the connection", r.Link), new Paragraph("If you do nothing, access ends by itself.")],
+            ]),
+
+        ConnectionExtendedEmail r => Compose(
+            r,
+            $"The connection between {r.AgencyAccountName} and {r.ClientAccountName} was extended",
+            [
+                new Paragraph($"The connection between the agency {r.AgencyAccountName} and the client {r.ClientAccountName} was due to end on {FormatUtc(r.PreviousExpiresAt)}; auto-extend renewed it until {FormatUtc(r.ExpiresAt)}."),
+                .. r.ToAgency
+                    ? (Block[])[new Button("Open the connection", r.Link)]
+                    : [new Button("Change the end date or turn auto-extend off", r.Link)],
             ]),
 
         ConnectionPermissionsChangedEmail r => Compose(

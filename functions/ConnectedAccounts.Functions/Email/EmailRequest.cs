@@ -20,6 +20,8 @@ namespace ConnectedAccounts.Functions.Email;
 [JsonDerivedType(typeof(ClientAccountCreatedEmail), "clientAccountCreated")]
 [JsonDerivedType(typeof(DisconnectedEmail), "disconnected")]
 [JsonDerivedType(typeof(ConnectionPermissionsChangedEmail), "connectionPermissionsChanged")]
+[JsonDerivedType(typeof(ConnectionExpiringEmail), "connectionExpiring")]
+[JsonDerivedType(typeof(ConnectionExtendedEmail), "connectionExtended")]
 public abstract record EmailRequest
 {
     private protected EmailRequest(EmailAddress to, string idempotencyKey)
@@ -93,6 +95,8 @@ public sealed record ClientAccountCreatedEmail(
 /// Sent to the admins of both sides once a disconnection's side effects are done, so the counts are final.
 /// </summary>
 /// <param name="ToAgency">Whether the recipient is an admin of the agency: each side is told what happens to it.</param>
+/// <param name="Expired">The connection reached its end date (<paramref name="DisconnectedAt"/>) rather than being disconnected.</param>
+/// <param name="ConnectAgainLink">For an expired connection: where the recipient's side connects again.</param>
 public sealed record DisconnectedEmail(
     EmailAddress To,
     string IdempotencyKey,
@@ -105,7 +109,9 @@ public sealed record DisconnectedEmail(
     int ReportsArchived,
     bool ClientAccountArchived,
     bool OrganisationRemoved,
-    bool ToAgency = false) : EmailRequest(To, IdempotencyKey);
+    bool ToAgency = false,
+    bool Expired = false,
+    Uri? ConnectAgainLink = null) : EmailRequest(To, IdempotencyKey);
 
 /// <summary>Sent to the agency's admins when the client changes what a connection grants.</summary>
 /// <param name="Added">Action names, comma-separated (a string, so that the record compares by value).</param>
@@ -118,3 +124,28 @@ public sealed record ConnectionPermissionsChangedEmail(
     string Added,
     string Removed,
     string Permissions) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>
+/// Sent to the admins of both sides 30, 7 and 1 day before a connection's end date. The link extends it (for the
+/// client, who alone may) or opens the connection to ask for an extension (for the agency).
+/// </summary>
+public sealed record ConnectionExpiringEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string AgencyAccountName,
+    string ClientAccountName,
+    DateTimeOffset ExpiresAt,
+    int DaysBefore,
+    bool ToAgency,
+    Uri Link) : EmailRequest(To, IdempotencyKey);
+
+/// <summary>Sent to the admins of both sides when auto-extend renewed a connection; the link changes or asks to change it.</summary>
+public sealed record ConnectionExtendedEmail(
+    EmailAddress To,
+    string IdempotencyKey,
+    string AgencyAccountName,
+    string ClientAccountName,
+    DateTimeOffset PreviousExpiresAt,
+    DateTimeOffset ExpiresAt,
+    bool ToAgency,
+    Uri Link) : EmailRequest(To, IdempotencyKey);

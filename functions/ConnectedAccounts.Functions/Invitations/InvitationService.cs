@@ -356,7 +356,8 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
 
         var connection = Connection.Request(
             Ids.NewConnectionId(clientId), agencyId, clientId, terms.FromSide, invitation.InvitedByUserId, invitation.CreatedAt,
-            terms.AgencyUsers, terms.Permissions?.ToHashSet(), terms.Message, terms.AccountManagerIds);
+            terms.AgencyUsers, terms.Permissions?.ToHashSet(), terms.Message, terms.AccountManagerIds,
+            terms.Duration is { } duration && ConnectionTerm.TryParse(duration, out var term) ? term : null, terms.AutoExtend);
         var accepted = connection.Accept(InvitationEmails.Other(terms.FromSide), now, null, null);
         if (!accepted.Succeeded)
         {

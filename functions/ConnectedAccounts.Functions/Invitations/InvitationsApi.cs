@@ -79,7 +79,7 @@ public static class InvitationsApi
     public static async Task<Results<Ok<InvitationAcceptedResponse>, ProblemHttpResult>> AcceptByToken(
         string token, AcceptInvitationRequest? request, HttpContext http, InvitationStore invitations, InvitationService service, CancellationToken ct) =>
         await ByTokenAsync(token, invitations, ct) is { } found
-            ? Accepted(await service.AcceptAsync(found, http.User(), request, ct))
+            ? Accepted(await service.AcceptAsync(found, http.User(), request, ct), invitations.Time.GetUtcNow())
             : Problems.NotFound("invitation");
 
     public static async Task<Results<Ok<InvitationResponse>, ProblemHttpResult>> DeclineByToken(
@@ -112,7 +112,7 @@ public static class InvitationsApi
     public static async Task<Results<Ok<InvitationAcceptedResponse>, ProblemHttpResult>> AcceptMine(
         string invitationId, AcceptInvitationRequest? request, HttpContext http, InvitationStore invitations, InvitationService service, CancellationToken ct) =>
         await MineAsync(invitationId, http, invitations, ct) is { } found
-            ? Accepted(await service.AcceptAsync(found, http.User(), request, ct))
+            ? Accepted(await service.AcceptAsync(found, http.User(), request, ct), invitations.Time.GetUtcNow())
             : Problems.NotFound("invitation");
 
     public static async Task<Results<Ok<InvitationResponse>, ProblemHttpResult>> DeclineMine(
@@ -332,7 +332,7 @@ public static class InvitationsApi
             : null;
     }
 
-    private static Results<Ok<InvitationAcceptedResponse>, ProblemHttpResult> Accepted(AnswerOutcome outcome) =>
+    private static Results<Ok<InvitationAcceptedResponse>, ProblemHttpResult> Accepted(AnswerOutcome outcome, DateTimeOffset now) =>
         outcome.Problem is { } problem
             ? problem
             : TypedResults.Ok(new InvitationAcceptedResponse(
@@ -340,7 +340,7 @@ public static class InvitationsApi
                 InvitationWire.Of(outcome.Invitation.Kind),
                 InvitationWire.Of(outcome.Invitation.State),
                 outcome.AccountId!,
-                outcome.Connection is { } c ? ConnectionResponse.From(c) : null));
+                outcome.Connection is { } c ? ConnectionResponse.From(c, now) : null));
 
     private static Results<Ok<InvitationResponse>, ProblemHttpResult> Declined(AnswerOutcome outcome) =>
         outcome.Problem is { } problem ? problem : TypedResults.Ok(InvitationResponse.From(outcome.Invitation!));

@@ -62,6 +62,7 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
 {
     private readonly List<TableTransactionAction> _actions = [];
     private readonly List<ProjectionMessage> _projections = [];
+    private readonly List<TableEntity> _dueRows = [];
     private bool _hasOutbox;
 
     public string PartitionKey => partitionKey;
@@ -75,8 +76,19 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
 
     public PartitionBatch PutAccount(Account account, ETag? etag) => Put(DataStore.AccountEntity(account), etag);
 
-    public PartitionBatch PutConnection(Connection connection, ETag? etag) =>
-        Put(DataStore.ConnectionEntity(partitionKey, Keys.ClientConnection(connection.Id), connection), etag);
+    /// <summary>
+    /// The canonical connection row; when the expiry timer will have something to do for it, its row in the
+    /// time-keyed index (<see cref="Keys.ConnectionDue"/>) is written first, so no connection is ever without one.
+    /// </summary>
+    public PartitionBatch PutConnection(Connection connection, ETag? etag)
+    {
+        if (connection.NextDueAt() is { } due)
+        {
+            _dueRows.Add(new TableEntity(Keys.ConnectionDuePartition, Keys.ConnectionDue(due, connection.Id)));
+        }
+
+        return Put(DataStore.ConnectionEntity(partitionKey, Keys.ClientConnection(connection.Id), connection), etag);
+    }
 
     public PartitionBatch Delete(string rowKey, ETag etag)
     {
@@ -101,10 +113,16 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
     /// <summary>
     /// Commits the batch. A lost optimistic-concurrency race comes back as a failed result, never an overwrite.
     /// The partition is marked as holding outbox rows before the batch, so a crash right after the commit
-    /// still leaves the sweep something to find.
+    /// still leaves the sweep something to find; index rows in other partitions are written before it too.
     /// </summary>
     public async Task<TableTransactionResult> CommitAsync(CancellationToken cancellationToken)
     {
+        foreach (var due in _dueRows)
+        {
+            // Keyed by time and id alone: a retried or repeated write lands on the same row.
+            await table.UpsertEntityAsync(due, TableUpdateMode.Replace, cancellationToken);
+        }
+
         if (_hasOutbox)
         {
             await relay.MarkPendingAsync(partitionKey, cancellationToken);

@@ -34,6 +34,20 @@ public static class Keys
     /// </summary>
     public static string ConnectionPair(string agencyAccountId) => "pair|" + agencyAccountId;
 
+    /// <summary>
+    /// In the data table, the time-keyed index of connections the expiry timer has something to do for (a reminder, a
+    /// renewal, the end): one row per connection and due time, so the timer reads the range up to now and never
+    /// scans connections. A row outlived by a change of the connection finds nothing due and is dropped.
+    /// </summary>
+    public const string ConnectionDuePartition = "connection-due";
+
+    /// <summary>Fixed-width ticks first: row keys sort as the due times do.</summary>
+    public static string ConnectionDue(DateTimeOffset due, string connectionId) =>
+        due.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + connectionId;
+
+    /// <summary>The first row key due after <paramref name="now"/>: the timer reads the keys below it.</summary>
+    public static string ConnectionDueAfter(DateTimeOffset now) => ConnectionDue(now.AddTicks(1), "");
+
     public static string Resource(string kind, string id) => kind + "|" + id;
 
     public static string ResourcePrefix(string kind) => kind + "|";

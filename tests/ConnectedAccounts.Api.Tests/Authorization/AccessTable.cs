@@ -96,6 +96,14 @@ public static class AccessTable
         PUT    /api/connections/{connection}/permissions+widen          | activeTeam                             | 200 200 403 404 403 403 404 200 403 403 403 404 401
         PUT    /api/connections/{connection}/permissions+widen          | gone                                   | 403 403 403 404 403 403 404 404 404 404 404 404 401
         PUT    /api/connections/{connection}/permissions+widen          | others                                 | 403 403 403 404 403 403 404 409 403 403 403 404 401
+        PUT    /api/connections/{connection}/expiry                     | none                                   | 404 404 404 404 404 404 404 404 404 404 404 404 401
+        PUT    /api/connections/{connection}/expiry                     | active activeTeam                      | 200 200 200 404 403 403 404 200 200 403 403 404 401
+        PUT    /api/connections/{connection}/expiry                     | gone                                   | 409 409 409 404 403 403 404 404 404 404 404 404 401
+        PUT    /api/connections/{connection}/expiry                     | others                                 | 409 409 409 404 403 403 404 409 409 403 403 404 401
+        PUT    /api/connections/{connection}/expiry+lengthen            | none                                   | 404 404 404 404 404 404 404 404 404 404 404 404 401
+        PUT    /api/connections/{connection}/expiry+lengthen            | active activeTeam                      | 403 403 403 404 403 403 404 200 403 403 403 404 401
+        PUT    /api/connections/{connection}/expiry+lengthen            | gone                                   | 403 403 403 404 403 403 404 404 404 404 404 404 401
+        PUT    /api/connections/{connection}/expiry+lengthen            | others                                 | 403 403 403 404 403 403 404 409 403 403 403 404 401
         GET    /api/connections/{connection}/disconnect-preview         | none                                   | 404 404 404 404 404 404 404 404 404 404 404 404 401
         GET    /api/connections/{connection}/disconnect-preview         | gone                                   | 200 200 200 404 403 403 404 404 404 404 404 404 401
         GET    /api/connections/{connection}/disconnect-preview         | others                                 | 200 200 200 404 403 403 404 200 200 403 403 404 401

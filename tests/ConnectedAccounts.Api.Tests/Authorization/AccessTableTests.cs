@@ -31,6 +31,8 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
         "POST /api/connections/{connection}/disconnect",
         "PUT /api/connections/{connection}/permissions",
         "PUT /api/connections/{connection}/permissions+widen",
+        "PUT /api/connections/{connection}/expiry",
+        "PUT /api/connections/{connection}/expiry+lengthen",
     ];
 
     /// <summary>API routes the table leaves to other tests, each with the reason.</summary>
@@ -75,10 +77,10 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
     [Fact]
     public void The_table_has_the_stated_number_of_cases()
     {
-        // 37 route variants (35 routes; agency users and permissions both narrowed and widened) × 13 actors × 9 states.
+        // 39 route variants (36 routes; agency users, permissions and the end date both narrowed and widened) × 13 actors × 9 states.
         var routes = Rows().Select(r => r.Route).Distinct().Count();
-        Assert.Equal(37, routes);
-        Assert.Equal(4329, routes * AccessTable.Actors.Length * AccessTable.States.Length);
+        Assert.Equal(39, routes);
+        Assert.Equal(4563, routes * AccessTable.Actors.Length * AccessTable.States.Length);
     }
 
     [Theory]
@@ -276,6 +278,9 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
             "PUT /api/connections/{connection}/agency-users+all" => new { all = true },
             "PUT /api/connections/{connection}/permissions" => new { permissions = new[] { "reports.read" } },
             "PUT /api/connections/{connection}/permissions+widen" => new { permissions = EveryConnectable },
+            // The scene's connection has no end date: giving it one ends it sooner; auto-extend on gives it more time.
+            "PUT /api/connections/{connection}/expiry" => new { duration = "P30D" },
+            "PUT /api/connections/{connection}/expiry+lengthen" => new { duration = "P1Y", autoExtend = true },
             "POST /api/accounts/{client}/reports" or "PATCH /api/accounts/{client}/reports/{report}" => new { name = "Renamed report" },
             "PUT /api/accounts/{client}/reports/{report}/sharing" => new { sharedWithClient = true },
             "POST /api/accounts/{client}/items" or "PATCH /api/accounts/{client}/items/{item}" => new { name = "Renamed item" },

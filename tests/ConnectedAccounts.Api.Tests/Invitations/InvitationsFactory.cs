@@ -65,6 +65,8 @@ public class InvitationsFactory : ClockedApiFactory
         try
         {
             await Services.GetRequiredService<OutboxRelay>().SweepAsync(CancellationToken.None);
+            // Nothing sent yet leaves no queue on Azure Storage (sending creates it); an empty mailbox, not an error.
+            await queue.CreateIfNotExistsAsync();
             while (true)
             {
                 var messages = await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5));

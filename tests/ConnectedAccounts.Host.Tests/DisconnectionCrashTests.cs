@@ -76,7 +76,9 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
 
         await using var reader = new SqliteTableServiceClient(DatabasePath);
         var data = reader.GetTableClient(Keys.DataTable);
-        Assert.Equal(0, (await ReadReportsAsync(data, clientId)).Count(r => r.Archived));
+        var seeded = await ReadReportsAsync(data, clientId);
+        Assert.Equal(0, seeded.Count(r => r.Archived));
+        var keys = seeded.Select(r => r.RowKey).Order(StringComparer.Ordinal).ToList();
         var mailBefore = MailFiles();
         output.WriteLine($"setup done at {started.Elapsed.TotalSeconds:F1} s");
 
@@ -95,7 +97,7 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
             }
 
             var previous = archivedBeforeCrash.Count;
-            var observed = await WaitForProgressAsync(data, clientId, previous, TimeSpan.FromSeconds(20));
+            var progressed = await WaitForProgressAsync(data, clientId, keys[previous], TimeSpan.FromSeconds(20));
             await _service.KillAsync();
 
             var rows = await ReadReportsAsync(data, clientId);
@@ -115,7 +117,7 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
 
             var partial = archived.Count is > 0 and < Reports;
             midArchiveKills += partial ? 1 : 0;
-            output.WriteLine($"kill {cycle} at {started.Elapsed.TotalSeconds:F1} s: saw {observed} archived before the kill, {archived.Count} of {Reports} archived after it{(partial ? " (mid-archive)" : "")}");
+            output.WriteLine($"kill {cycle} at {started.Elapsed.TotalSeconds:F1} s: {(progressed ? $"saw report {previous + 1} archived" : "saw no progress")} before the kill, {archived.Count} of {Reports} archived after it{(partial ? " (mid-archive)" : "")}");
             if (archived.Count == Reports)
             {
                 break;
@@ -199,34 +201,28 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
     }
 
     /// <summary>Waits until more reports are archived than <paramref name="previous"/>; returns how many it saw.</summary>
-    private static async Task<int> WaitForProgressAsync(ITableClient data, string clientId, int previous, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the first report not archived before (the worker archives in row-key order, a batch at a time) is
+    /// archived: a point read, so the kill that follows lands within a batch or two of the worker's progress.
+    /// </summary>
+    private static async Task<bool> WaitForProgressAsync(ITableClient data, string clientId, string nextRowKey, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var archived = await CountArchivedAsync(data, clientId);
-            if (archived > previous || deadline.Elapsed > timeout)
+            var row = await data.GetEntityIfExistsAsync(clientId, nextRowKey);
+            if (row?.GetBoolean("Archived") == true)
             {
-                return archived;
+                return true;
             }
 
-            await Task.Delay(10);
-        }
-    }
+            if (deadline.Elapsed > timeout)
+            {
+                return false;
+            }
 
-    private static async Task<int> CountArchivedAsync(ITableClient data, string clientId)
-    {
-        var count = 0;
-        string? token = null;
-        do
-        {
-            var page = await data.QueryAsync(new TableQuery { PartitionKey = clientId, RowKeyPrefix = Keys.ResourcePrefix(ReportsApi.Kind), Select = ["Archived"], ContinuationToken = token });
-            count += page.Items.Count(r => r.GetBoolean("Archived") == true);
-            token = page.ContinuationToken;
+            await Task.Delay(2);
         }
-        while (token is not null);
-
-        return count;
     }
 
     private sealed record ReportRow(string RowKey, bool Archived, DateTimeOffset? ArchivedAt, string ETag);

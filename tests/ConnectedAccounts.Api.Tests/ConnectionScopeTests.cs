@@ -123,6 +123,50 @@ public sealed class ConnectionScopeTests(ManualQueuesApiFactory factory) : IClas
         Assert.DoesNotContain("members.manage", created["connection"]!["permissions"]!.AsArray().Select(p => (string)p!));
     }
 
+    [Fact]
+    public async Task The_disconnect_preview_lists_what_a_narrowed_scope_would_no_longer_reach_and_changes_nothing()
+    {
+        var aliceUser = TestUser.New("alice");
+        var alice = factory.ClientFor(aliceUser);
+        var carol = factory.ClientFor(TestUser.New("carol"));
+        var (agencyId, clientId, connectionId) = await TestApi.ConnectAsync(alice, carol);
+        var (rita, _) = await factory.NewMemberAsync(agencyId, "regularUser");
+        await factory.NewMemberAsync(agencyId, "viewOnly");
+        var report = (string)(await carol.PostJsonAsync($"/api/accounts/{clientId}/reports", new { name = "Q4" }).ExpectAsync(HttpStatusCode.Created))["id"]!;
+        var item = (string)(await carol.PostJsonAsync($"/api/accounts/{clientId}/items", new { name = "Keyword list" }).ExpectAsync(HttpStatusCode.Created))["id"]!;
+        var integration = (string)(await carol.PostJsonAsync($"/api/accounts/{clientId}/integrations", new { name = "Own feed", mappedClientAccountIds = Array.Empty<string>() }).ExpectAsync(HttpStatusCode.Created))["id"]!;
+        var before = await carol.GetAsync($"/api/connections/{connectionId}").ExpectAsync(HttpStatusCode.OK);
+
+        // Expected from docs/permissions.md: the default scope is all the work; the matrix rows of each role.
+        var preview = await carol.GetAsync($"/api/connections/{connectionId}/disconnect-preview?permissions=reports.read,reports.export").ExpectAsync(HttpStatusCode.OK);
+        var narrowing = preview["narrowing"]!;
+        Assert.Equal(["reports.export", "reports.read"], Sorted(narrowing["permissions"]));
+        Assert.Equal(["data.exportExternal", "integrations.createAndMap", "items.create", "items.readWrite", "reports.configure", "reports.create"], Sorted(narrowing["permissionsRemoved"]));
+        var losses = narrowing["usersLosingActions"]!.AsArray().ToDictionary(u => (string)u!["userId"]!, u => Sorted(u!["actions"]));
+        Assert.Equal(2, losses.Count); // viewOnly holds only reports.read and reports.export: it loses nothing.
+        Assert.Equal(["data.exportExternal", "integrations.createAndMap", "items.create", "items.readWrite", "reports.configure", "reports.create"], losses[aliceUser.Id]);
+        Assert.Equal(["data.exportExternal", "items.create", "items.readWrite", "reports.configure", "reports.create"], losses[rita.Id]);
+        Assert.Empty(narrowing["reportsNoLongerReached"]!.AsArray());
+        Assert.Equal([item], narrowing["itemsNoLongerReached"]!.AsArray().Select(i => (string)i!));
+        Assert.Equal([integration], narrowing["integrationsNoLongerReached"]!.AsArray().Select(i => (string)i!["integrationId"]!));
+
+        // The agency may preview giving everything up; nothing then reaches the report either.
+        var nothing = (await alice.GetAsync($"/api/connections/{connectionId}/disconnect-preview?permissions=").ExpectAsync(HttpStatusCode.OK))["narrowing"]!;
+        Assert.Empty(nothing["permissions"]!.AsArray());
+        Assert.Equal([report], nothing["reportsNoLongerReached"]!.AsArray().Select(r => (string)r!));
+        Assert.Null((await carol.GetAsync($"/api/connections/{connectionId}/disconnect-preview").ExpectAsync(HttpStatusCode.OK))["narrowing"]);
+
+        // Asking to widen is refused for the agency, as the PUT would be; a bad action is a validation problem.
+        await alice.GetAsync($"/api/connections/{connectionId}/disconnect-preview?permissions=members.manage").ExpectProblemAsync(HttpStatusCode.Forbidden, "connection-permissions-widened");
+        await carol.GetAsync($"/api/connections/{connectionId}/disconnect-preview?permissions=reports.read,nope").ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");
+
+        var after = await carol.GetAsync($"/api/connections/{connectionId}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+        await alice.GetAsync($"/api/accounts/{clientId}/items/{item}").ExpectAsync(HttpStatusCode.OK);
+    }
+
+    private static List<string> Sorted(System.Text.Json.Nodes.JsonNode? names) => names!.AsArray().Select(n => (string)n!).Order(StringComparer.Ordinal).ToList();
+
     private List<string> Mails()
     {
         var folder = Path.Combine(factory.DataPath, "mail");

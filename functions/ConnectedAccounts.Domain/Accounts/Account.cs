@@ -43,6 +43,10 @@ public sealed record ConnectionGrant(
 
     /// <summary>A grant gives access until its connection's end date, to the tick, whether or not a job has run since.</summary>
     public bool IsLiveAt(DateTimeOffset now) => ExpiresAt is not { } end || now < end;
+
+    /// <summary>How an agency user of <paramref name="agencyRole"/> reaches the client through this grant.</summary>
+    public AccessPath.ViaConnection PathFor(string userId, Role agencyRole, DateTimeOffset now) =>
+        new(agencyRole, IsLiveAt(now), Permissions.ToHashSet(), AgencyUsers.Includes(userId), AccountManagerIds.Contains(userId, StringComparer.Ordinal));
 }
 
 /// <summary>
@@ -269,7 +273,7 @@ public sealed class Account
                 continue;
             }
 
-            var path = new AccessPath.ViaConnection(agency, grant.IsLiveAt(now), grant.Permissions.ToHashSet(), true, grant.AccountManagerIds.Contains(userId, StringComparer.Ordinal));
+            var path = grant.PathFor(userId, agency, now);
             var count = AccessDecision.EffectiveActions(path).Count;
             if (count > bestCount)
             {

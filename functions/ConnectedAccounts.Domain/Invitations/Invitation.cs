@@ -91,6 +91,15 @@ public sealed class Invitation
 
     public string? ClientAccountName => Snapshot.ClientAccountName;
 
+    /// <summary>
+    /// For a client-account invitation: what the agency asks beyond the account's first grant (only
+    /// <c>members.manage</c>, which no first grant carries).
+    /// </summary>
+    public IReadOnlyList<PermissionAction> AskedPermissions => Snapshot.AskedPermissions ?? [];
+
+    /// <summary>Once accepted: what the invitee granted of <see cref="AskedPermissions"/>.</summary>
+    public IReadOnlyList<PermissionAction> GrantedPermissions => Snapshot.GrantedPermissions ?? [];
+
     public string? AcceptedByUserId => Snapshot.AcceptedByUserId;
 
     /// <summary>The account the acceptance applies to: the one joined, claimed, or chosen as the other side.</summary>
@@ -125,10 +134,12 @@ public sealed class Invitation
         ConnectionTerms? connection = null,
         MemberTerms? member = null,
         string? clientAccountId = null,
-        string? clientAccountName = null) =>
+        string? clientAccountName = null,
+        IReadOnlyList<PermissionAction>? askedPermissions = null) =>
         new(new InvitationSnapshot(
             id, tokenHash, kind, InvitationEmail.Normalize(email), fromAccountId, fromAccountName, invitedByUserId, invitedByName, invitedByEmail,
-            at, at + lifetime, InvitationState.Pending, null, connection, member, clientAccountId, clientAccountName, null, null, null, false, null, null, false));
+            at, at + lifetime, InvitationState.Pending, null, connection, member, clientAccountId, clientAccountName, null, null, null, false, null, null, false,
+            askedPermissions is { Count: > 0 } ? askedPermissions.Distinct().Order().ToArray() : null));
 
     public static Invitation Restore(InvitationSnapshot snapshot) => new(snapshot);
 
@@ -150,7 +161,8 @@ public sealed class Invitation
     };
 
     /// <summary>The claim: exactly one accepter wins, because the row is written with the ETag it was read at.</summary>
-    public Outcome Accept(string userId, string email, string accountId, string? newAccountName, DateTimeOffset at)
+    /// <param name="granted">Of <see cref="AskedPermissions"/>, the ones the invitee grants; null grants them all.</param>
+    public Outcome Accept(string userId, string email, string accountId, string? newAccountName, DateTimeOffset at, IReadOnlySet<PermissionAction>? granted = null)
     {
         if (Refusal(at) is { } refusal)
         {
@@ -170,6 +182,7 @@ public sealed class Invitation
             AcceptedAccountId = accountId,
             NewAccountName = newAccountName,
             Completed = false,
+            GrantedPermissions = AskedPermissions.Where(a => granted?.Contains(a) ?? true).ToArray(),
         };
         return Outcome.Ok;
     }
@@ -193,7 +206,7 @@ public sealed class Invitation
             return InvitationErrors.Used;
         }
 
-        Snapshot = Snapshot with { State = InvitationState.Pending, EndedAt = null, AcceptedByUserId = null, AcceptedAccountId = null, NewAccountName = null };
+        Snapshot = Snapshot with { State = InvitationState.Pending, EndedAt = null, AcceptedByUserId = null, AcceptedAccountId = null, NewAccountName = null, GrantedPermissions = null };
         return Outcome.Ok;
     }
 
@@ -290,7 +303,9 @@ public sealed record InvitationSnapshot(
     bool Completed,
     string? SupersededById,
     string? SupersededByHash,
-    bool ExpiryNotified);
+    bool ExpiryNotified,
+    IReadOnlyList<PermissionAction>? AskedPermissions = null,
+    IReadOnlyList<PermissionAction>? GrantedPermissions = null);
 
 /// <summary>The reasons a signed-in invitee hears; an anonymous caller hears none of them.</summary>
 public static class InvitationErrors

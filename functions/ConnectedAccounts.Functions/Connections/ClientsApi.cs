@@ -31,6 +31,7 @@ public static class ClientsApi
         var email = validation.Email("email", request.Email);
         var agencyUsers = request.AgencyUsers is null ? AgencyUserSelection.Everyone : ConnectionWire.Selection("agencyUsers", request.AgencyUsers.All, request.AgencyUsers.UserIds, validation);
         var term = ConnectionWire.TermWithAutoExtend(request.Duration, request.AutoExtend, time.GetUtcNow(), validation);
+        var permissions = ConnectionWire.Permissions("permissions", request.Permissions, validation);
         if (validation.Problem is { } problem)
         {
             return problem;
@@ -56,10 +57,13 @@ public static class ClientsApi
 
         // The invitation row comes first, its e-mail with the account: an account that failed to commit leaves
         // an invitation nobody was told about, never an e-mail for an account that does not exist.
+        // The team is never in the first grant: asking for it leaves it to the invitee, who grants it by accepting.
         var clientId = Ids.NewAccountId();
+        var asked = permissions?.Contains(PermissionAction.MembersManage) == true ? [PermissionAction.MembersManage] : Array.Empty<PermissionAction>();
+        permissions?.Remove(PermissionAction.MembersManage);
         var sent = await invitations.SendAsync(agency.Id, email!, (id, hash, at, lifetime) => Invitation.Create(
             id, hash, InvitationKind.ClientAccount, email!, agency.Id, agency.Name, user.Id, user.Name, user.Email, at, lifetime,
-            clientAccountId: clientId, clientAccountName: name), queueEmail: false, ct);
+            clientAccountId: clientId, clientAccountName: name, askedPermissions: asked), queueEmail: false, ct);
         if (sent.RetryAfter is { } wait)
         {
             return InvitationsApi.RateLimited(http, wait);
@@ -69,7 +73,7 @@ public static class ClientsApi
         var now = time.GetUtcNow();
         IReadOnlyList<string>? managers = PermissionMatrix.LimitedToManagedClients(found.MemberRole!.Value) ? [user.Id] : null;
         var client = Account.Create(clientId, Ids.NewOrganisationId(), name!, AccountKind.Client, creator: null, now, createdByAccountId: agency.Id);
-        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, ConnectionSide.Agency, user.Id, now, agencyUsers, null, null, managers, term, request.AutoExtend == true);
+        var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, ConnectionSide.Agency, user.Id, now, agencyUsers, permissions, null, managers, term, request.AutoExtend == true);
         connection.Accept(ConnectionSide.Client, now, null, null);
         client.ApplyConnection(connection);
 

@@ -80,7 +80,14 @@ public sealed record ConnectionResponse(
         });
 }
 
-public sealed record CreateClientRequest(string? Name, string? Email, AgencyUsersDto? AgencyUsers, string? Duration = null, bool? AutoExtend = null);
+/// <param name="Permissions">The work the connection grants (all of it by default); naming <c>members.manage</c> asks the client for its team, which it grants when it accepts the invitation.</param>
+public sealed record CreateClientRequest(
+    string? Name,
+    string? Email,
+    AgencyUsersDto? AgencyUsers,
+    string? Duration = null,
+    bool? AutoExtend = null,
+    IReadOnlyList<string>? Permissions = null);
 
 /// <param name="Invitation">The invitation e-mailed to the client address, whose acceptance makes its owner orgAdmin.</param>
 public sealed record CreateClientResponse(AccountResponse Account, ConnectionResponse Connection, Invitations.InvitationResponse? Invitation = null);

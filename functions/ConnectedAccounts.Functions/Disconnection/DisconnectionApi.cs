@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConnectedAccounts.Domain.Accounts;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
@@ -15,6 +16,7 @@ namespace ConnectedAccounts.Functions.Disconnection;
 
 /// <param name="Reason"><c>expired</c> when the connection's end date has come (the timer carries this out by itself), else <c>requested</c>.</param>
 /// <param name="ExpiresAt">When it ends by itself, if it has an end date.</param>
+/// <param name="Narrowing">With <c>?permissions=</c>: what narrowing the scope to those, instead of disconnecting, would no longer reach.</param>
 public sealed record DisconnectPreview(
     string ConnectionId,
     string Reason,
@@ -24,7 +26,8 @@ public sealed record DisconnectPreview(
     IReadOnlyList<string> ReportsToArchive,
     IReadOnlyList<PlannedUser> UsersLosingAccess,
     bool OrganisationRemoved,
-    IReadOnlyList<PlannedUser> MembershipsRemoved);
+    IReadOnlyList<PlannedUser> MembershipsRemoved,
+    ScopeNarrowing? Narrowing);
 
 public sealed record DisconnectAccepted(string ConnectionId, string State);
 
@@ -38,6 +41,7 @@ public static class DisconnectionApi
 {
     public static IServiceCollection AddDisconnection(this IServiceCollection services) =>
         services.AddSingleton<DisconnectionPlanner>()
+            .AddSingleton<NarrowingPlanner>()
             .AddSingleton<DisconnectionStarter>()
             .AddSingleton<DisconnectionWorker>()
             .AddQueueFunction<DisconnectionFunction>("DisconnectionWorker", DisconnectionRequested.QueueName)
@@ -67,10 +71,23 @@ public static class DisconnectionApi
         return api;
     }
 
+    /// <summary>
+    /// What a disconnect would do. With <paramref name="permissions"/> (comma-separated actions, empty for none), also
+    /// what narrowing the scope to them would no longer reach; that asks the decision of <c>PUT …/permissions</c>, so
+    /// only who may make that change sees it.
+    /// </summary>
     public static async Task<Results<Ok<DisconnectPreview>, ProblemHttpResult>> Preview(
-        string connectionId, HttpContext http, ConnectionAuthorization connections, DisconnectionPlanner planner, TimeProvider time, CancellationToken ct)
+        string connectionId, string? permissions, HttpContext http, ConnectionAuthorization connections, DisconnectionPlanner planner, NarrowingPlanner narrowing, TimeProvider time, CancellationToken ct)
     {
-        if ((await connections.AuthorizeAsync(http, connectionId, ConnectionOperation.PreviewDisconnect, ct)).Denied(out var denied, out var found))
+        var validation = new Validation();
+        var scope = permissions is null ? null : ConnectionWire.Permissions("permissions", permissions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), validation);
+        if (validation.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var (operation, now) = (scope is null ? ConnectionOperation.PreviewDisconnect : ConnectionOperation.ChangePermissions, time.GetUtcNow());
+        if ((await connections.AuthorizeAsync(http, connectionId, operation, ct, permissions: scope)).Denied(out var denied, out var found))
         {
             return denied;
         }
@@ -78,8 +95,21 @@ public static class DisconnectionApi
         var loaded = found.Loaded;
         var connection = loaded.Connection.Value;
         var (plan, reportIds) = await planner.PlanAsync(connection, loaded.Agency.Value, loaded.Client.Value, ct);
-        var expired = connection.StateAt(time.GetUtcNow()) == ConnectionState.Expired;
-        return TypedResults.Ok(new DisconnectPreview(plan.ConnectionId, expired ? "expired" : "requested", connection.ExpiresAt, plan.AgencyCreatedClient, plan.IntegrationsToPause, reportIds, plan.UsersLosingAccess, plan.OrganisationRemoved, plan.MembershipsRemoved));
+        ScopeNarrowing? narrowed = null;
+        if (scope is not null)
+        {
+            // The change is made on this request's copy of the connection, never saved: it says what the scope would be.
+            var before = ConnectionGrant.From(connection);
+            if (connection.ChangePermissions(scope, now).Error is { } error)
+            {
+                return Problems.Of(error);
+            }
+
+            narrowed = await narrowing.PlanAsync(before, ConnectionGrant.From(connection), loaded.Agency.Value, loaded.Client.Value, now, ct);
+        }
+
+        var expired = connection.StateAt(now) == ConnectionState.Expired;
+        return TypedResults.Ok(new DisconnectPreview(plan.ConnectionId, expired ? "expired" : "requested", connection.ExpiresAt, plan.AgencyCreatedClient, plan.IntegrationsToPause, reportIds, plan.UsersLosingAccess, plan.OrganisationRemoved, plan.MembershipsRemoved, narrowed));
     }
 
     /// <summary>Ends access (<see cref="DisconnectionStarter"/>) and answers 202; a repeat of a started disconnection answers 202 again.</summary>

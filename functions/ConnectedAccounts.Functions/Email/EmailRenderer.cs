@@ -69,6 +69,9 @@ public sealed class EmailRenderer
             $"{r.AgencyName} created the account {r.ClientAccountName} for you",
             [
                 new Paragraph($"{r.AgencyName} created the client account {r.ClientAccountName} for you on Connected Accounts. Accept the invitation to sign in and see the reports {r.AgencyName} shares with you."),
+                .. r.AsksTeam
+                    ? new Block[] { new Paragraph($"{r.AgencyName} also asks to manage the account's team: to invite people and change or remove members below orgAdmin. You may accept without granting it.") }
+                    : [],
                 new Button("Accept the invitation", r.AcceptLink),
                 new Paragraph($"This invitation expires on {FormatUtc(r.ExpiresAt)}."),
             ]),

@@ -89,7 +89,8 @@ public sealed record ClientAccountCreatedEmail(
     string AgencyName,
     string ClientAccountName,
     Uri AcceptLink,
-    DateTimeOffset ExpiresAt) : EmailRequest(To, IdempotencyKey);
+    DateTimeOffset ExpiresAt,
+    bool AsksTeam = false) : EmailRequest(To, IdempotencyKey);
 
 /// <summary>
 /// Sent to the admins of both sides once a disconnection's side effects are done, so the counts are final.

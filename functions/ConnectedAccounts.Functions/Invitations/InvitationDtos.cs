@@ -7,7 +7,8 @@ using ConnectedAccounts.Functions.Email;
 namespace ConnectedAccounts.Functions.Invitations;
 
 /// <summary>What an anonymous visitor of a link learns: no ids, no addresses.</summary>
-public sealed record InvitationPreview(string Kind, string FromAccountName, DateTimeOffset ExpiresAt);
+/// <param name="AsksPermissions">For a client account: what the agency asks beyond the work (<c>members.manage</c>), granted on accepting unless the accept leaves it out.</param>
+public sealed record InvitationPreview(string Kind, string FromAccountName, DateTimeOffset ExpiresAt, IReadOnlyList<string> AsksPermissions);
 
 public sealed record InvitationResponse(
     string Id,
@@ -21,7 +22,8 @@ public sealed record InvitationResponse(
     DateTimeOffset ExpiresAt,
     string? Role,
     IReadOnlyList<string>? Actions,
-    string? ClientAccountId)
+    string? ClientAccountId,
+    IReadOnlyList<string> AsksPermissions)
 {
     public static InvitationResponse From(Invitation i) => new(
         i.Id,
@@ -35,13 +37,15 @@ public sealed record InvitationResponse(
         i.ExpiresAt,
         i.Member?.Role.WireName(),
         i.Member?.Actions?.Select(a => a.WireName()).ToList() ?? i.Connection?.Permissions?.Select(a => a.WireName()).ToList(),
-        i.ClientAccountId);
+        i.ClientAccountId,
+        InvitationWire.Names(i.AskedPermissions));
 }
 
 public sealed record NewAccountDto(string? Name);
 
 /// <summary>For a connection invitation: the account that becomes the other side, or a new one to create.</summary>
-public sealed record AcceptInvitationRequest(string? AccountId, NewAccountDto? NewAccount);
+/// <param name="Permissions">For a client account: which of the asked permissions to grant (none: <c>[]</c>); without it, all of them.</param>
+public sealed record AcceptInvitationRequest(string? AccountId, NewAccountDto? NewAccount, IReadOnlyList<string>? Permissions = null);
 
 public sealed record InvitationAcceptedResponse(string Id, string Kind, string State, string AccountId, ConnectionResponse? Connection);
 
@@ -49,6 +53,8 @@ public sealed record InviteMemberRequest(string? Email, string? Role, IReadOnlyL
 
 public static class InvitationWire
 {
+    public static IReadOnlyList<string> Names(IEnumerable<PermissionAction> actions) => actions.Select(a => a.WireName()).ToList();
+
     public static string Of(InvitationKind kind) => kind switch
     {
         InvitationKind.Connection => "connection",
@@ -78,7 +84,8 @@ public static class InvitationEmails
         return i.Kind switch
         {
             InvitationKind.Member => new MemberInvitedEmail(to, Key(i, "memberInvited"), i.FromAccountName, i.InvitedByName, i.Member!.Role.WireName(), link, i.ExpiresAt),
-            InvitationKind.ClientAccount => new ClientAccountCreatedEmail(to, Key(i, "clientAccountCreated"), i.FromAccountName, i.ClientAccountName ?? i.FromAccountName, link, i.ExpiresAt),
+            InvitationKind.ClientAccount => new ClientAccountCreatedEmail(to, Key(i, "clientAccountCreated"), i.FromAccountName, i.ClientAccountName ?? i.FromAccountName, link, i.ExpiresAt,
+                i.AskedPermissions.Contains(PermissionAction.MembersManage)),
             _ => new ConnectionRequestedEmail(to, Key(i, "connectionRequested"), i.FromAccountName, i.InvitedByName, i.Connection?.Message, link, i.ExpiresAt),
         };
     }

@@ -159,7 +159,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
                 return problem;
             }
 
-            invitation.Accept(user.Id, user.Email, plan.AccountId!, plan.NewAccountName, now);
+            invitation.Accept(user.Id, user.Email, plan.AccountId!, plan.NewAccountName, now, plan.Granted);
             var claim = await invitations.Batch(invitation, etag).CommitAsync(ct);
             if (!claim.Succeeded)
             {
@@ -188,7 +188,8 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         return Problems.Of(current?.Value.Refusal(store.Time.GetUtcNow()) ?? InvitationErrors.Used);
     }
 
-    private sealed record Plan(string? AccountId, string? NewAccountName, ProblemHttpResult? Problem)
+    /// <param name="Granted">For a client account: which asked permissions the invitee grants (null: all).</param>
+    private sealed record Plan(string? AccountId, string? NewAccountName, ProblemHttpResult? Problem, IReadOnlySet<PermissionAction>? Granted = null)
     {
         public static implicit operator Plan(ProblemHttpResult problem) => new(null, null, problem);
     }
@@ -197,6 +198,13 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
     {
         if (invitation.Kind != InvitationKind.Connection)
         {
+            var granting = new Validation();
+            var granted = invitation.Kind == InvitationKind.ClientAccount ? ConnectionWire.Permissions("permissions", request?.Permissions, granting) : null;
+            if (granting.Problem is { } badPermissions)
+            {
+                return badPermissions;
+            }
+
             var accountId = invitation.Kind == InvitationKind.Member ? invitation.FromAccountId : invitation.ClientAccountId!;
             var account = await store.GetAccountAsync(accountId, ct);
             if (account is null || account.Value.IsArchived)
@@ -205,7 +213,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
             }
 
             return account.Value.RoleOf(user.Id) is null
-                ? new Plan(accountId, null, null)
+                ? new Plan(accountId, null, null, granted)
                 : Problems.Create(StatusCodes.Status409Conflict, "already-member", "Conflict", "You are already a member of this account.");
         }
 
@@ -312,11 +320,32 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
             return Problems.Of(added.Error!);
         }
 
-        var result = await store.Batch(accountId)
+        // What the invitee granted of the agency's ask joins the connection in the same batch (its row is in this partition).
+        var now = store.Time.GetUtcNow();
+        var connection = invitation.GrantedPermissions.Count > 0 && account.Value.Grants.FirstOrDefault(g => g.AgencyAccountId == invitation.FromAccountId) is { } grant
+            ? await store.GetConnectionAsync(grant.ConnectionId, ct)
+            : null;
+        if (connection is not null)
+        {
+            var widened = connection.Value.ChangePermissions(connection.Value.Permissions.Union(invitation.GrantedPermissions).ToHashSet(), now);
+            if (!widened.Succeeded)
+            {
+                return Problems.Of(widened.Error!);
+            }
+
+            account.Value.ApplyConnection(connection.Value);
+        }
+
+        var batch = store.Batch(accountId)
             .PutAccount(account.Value, account.ETag)
             .Put(new TableEntity(accountId, marker), null)
-            .Project(new MembershipChanged(accountId, account.Value.Name, user.Id, role, store.Time.GetUtcNow().UtcTicks))
-            .CommitAsync(ct);
+            .Project(new MembershipChanged(accountId, account.Value.Name, user.Id, role, now.UtcTicks));
+        if (connection is not null)
+        {
+            batch.PutConnection(connection.Value, connection.ETag).Project(new ConnectionChanged(connection.Value.ToSnapshot()));
+        }
+
+        var result = await batch.CommitAsync(ct);
         return result.Succeeded || result.FailedIndex == 1 ? new(null, accountId, null, null) : null;
     }
 

@@ -107,6 +107,10 @@ public static class AccessTable
         GET    /api/connections/{connection}/disconnect-preview         | none                                   | 404 404 404 404 404 404 404 404 404 404 404 404 401
         GET    /api/connections/{connection}/disconnect-preview         | gone                                   | 200 200 200 404 403 403 404 404 404 404 404 404 401
         GET    /api/connections/{connection}/disconnect-preview         | others                                 | 200 200 200 404 403 403 404 200 200 403 403 404 401
+        GET    /api/connections/{connection}/disconnect-preview+narrow  | none                                   | 404 404 404 404 404 404 404 404 404 404 404 404 401
+        GET    /api/connections/{connection}/disconnect-preview+narrow  | active activeTeam                      | 200 200 403 404 403 403 404 200 403 403 403 404 401
+        GET    /api/connections/{connection}/disconnect-preview+narrow  | gone                                   | 409 409 403 404 403 403 404 404 404 404 404 404 401
+        GET    /api/connections/{connection}/disconnect-preview+narrow  | others                                 | 409 409 403 404 403 403 404 409 403 403 403 404 401
         POST   /api/connections/{connection}/disconnect                 | none                                   | 404 404 404 404 404 404 404 404 404 404 404 404 401
         POST   /api/connections/{connection}/disconnect                 | active activeTeam disconnecting disconnected | 202 202 202 404 403 403 404 202 202 403 403 404 401
         POST   /api/connections/{connection}/disconnect                 | pending declined cancelled             | 409 409 409 404 403 403 404 409 409 403 403 404 401

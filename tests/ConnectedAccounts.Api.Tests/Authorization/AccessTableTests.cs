@@ -77,10 +77,11 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
     [Fact]
     public void The_table_has_the_stated_number_of_cases()
     {
-        // 39 route variants (36 routes; agency users, permissions and the end date both narrowed and widened) × 13 actors × 9 states.
+        // 40 route variants (36 routes; agency users, permissions and the end date both narrowed and widened; the
+        // disconnect preview with and without a narrowed scope) × 13 actors × 9 states.
         var routes = Rows().Select(r => r.Route).Distinct().Count();
-        Assert.Equal(39, routes);
-        Assert.Equal(4563, routes * AccessTable.Actors.Length * AccessTable.States.Length);
+        Assert.Equal(40, routes);
+        Assert.Equal(4680, routes * AccessTable.Actors.Length * AccessTable.States.Length);
     }
 
     [Theory]
@@ -245,7 +246,7 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
     {
         public Task<HttpResponseMessage> SendAsync(string actor, string method, string path, string route)
         {
-            var url = ids.Aggregate(path, (p, id) => p.Replace(id.Key, id.Value, StringComparison.Ordinal));
+            var url = ids.Aggregate(path, (p, id) => p.Replace(id.Key, id.Value, StringComparison.Ordinal)) + Query(route);
             var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = Body(route) is { } body ? JsonContent.Create(body) : null };
             return clients[actor].SendAsync(request);
         }
@@ -265,6 +266,10 @@ public sealed partial class AccessTableTests(ManualQueuesApiFactory factory) : I
             parts.Add($"{(int)asClient.StatusCode} {await asClient.Content.ReadAsStringAsync()}");
             return string.Join("\n", parts.Select(p => TraceId().Replace(p, "")));
         }
+
+        // Previewing a narrowing of the scope asks what PUT …/permissions would.
+        private static string Query(string route) =>
+            route == "GET /api/connections/{connection}/disconnect-preview+narrow" ? "?permissions=reports.read" : "";
 
         private object? Body(string route) => route switch
         {

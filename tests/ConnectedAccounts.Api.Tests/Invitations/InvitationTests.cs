@@ -368,6 +368,46 @@ public sealed class InvitationTests(InvitationsFactory factory) : IClassFixture<
         Assert.Equal(2, agencyView["items"]!.AsArray().Count);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_agency_asks_a_created_client_for_its_team_and_the_invitee_grants_it_by_accepting_or_leaves_it_out(bool grants)
+    {
+        var alice = TestUser.New("alice");
+        var carol = TestUser.New("carol");
+        var agencyAdmin = factory.Signed(alice);
+        var agencyId = await agencyAdmin.CreateAccountAsync("agency", "Acme Agency");
+
+        var created = await agencyAdmin.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bob's Bikes", email = carol.Email, permissions = new[] { "reports.read", "reports.export", "members.manage" } })
+            .ExpectAsync(HttpStatusCode.Created);
+        var (clientId, connectionUrl) = ((string)created["account"]!["id"]!, $"/api/connections/{(string)created["connection"]!["id"]!}");
+        Assert.Equal(["reports.export", "reports.read"], Names(created["connection"]!["permissions"]));
+        Assert.Equal(["members.manage"], Names(created["invitation"]!["asksPermissions"]));
+        await agencyAdmin.GetAsync($"/api/accounts/{clientId}/members").ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden-through-connection");
+
+        var mail = Assert.Single(await factory.MailAsync<ClientAccountCreatedEmail>(carol.Email));
+        Assert.Contains("Acme Agency also asks to manage the account's team", new EmailRenderer().Render(mail).TextBody, StringComparison.Ordinal);
+        var token = InvitationsFactory.TokenOf(mail.AcceptLink);
+        Assert.Equal(["members.manage"], Names((await factory.Anonymous().GetAsync($"/api/invitations/{token}").ExpectAsync(HttpStatusCode.OK))["asksPermissions"]));
+        await factory.Signed(carol).PostJsonAsync($"/api/invitations/{token}/accept", new { permissions = new[] { "nope" } }).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");
+        await factory.Signed(carol).PostJsonAsync($"/api/invitations/{token}/accept", new { permissions = grants ? new[] { "members.manage" } : [] }).ExpectAsync(HttpStatusCode.OK);
+
+        var connection = await agencyAdmin.GetAsync(connectionUrl).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(grants ? ["members.manage", "reports.export", "reports.read"] : ["reports.export", "reports.read"], Names(connection["permissions"]));
+        if (grants)
+        {
+            await agencyAdmin.GetAsync($"/api/accounts/{clientId}/members").ExpectAsync(HttpStatusCode.OK);
+            // Never beyond what the connection lets them hold there: the reports, so a viewOnly member.
+            await agencyAdmin.PostJsonAsync($"/api/accounts/{clientId}/members", new { email = $"dana.{Guid.NewGuid():N}@bikes.test", role = "viewOnly" }).ExpectAsync(HttpStatusCode.Accepted);
+        }
+        else
+        {
+            await agencyAdmin.GetAsync($"/api/accounts/{clientId}/members").ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden-through-connection");
+        }
+    }
+
+    private static List<string> Names(System.Text.Json.Nodes.JsonNode? names) => names!.AsArray().Select(n => (string)n!).Order(StringComparer.Ordinal).ToList();
+
     [Fact]
     public async Task Concurrent_accepts_of_one_invitation_have_exactly_one_winner()
     {

@@ -204,6 +204,7 @@ var appSettings = [
   { name: 'Schedules__InvitationCleanup', value: '0 */15 * * * *' }
   { name: 'Schedules__IdempotencySweep', value: '0 20 * * * *' }
   { name: 'Schedules__ConnectionExpiry', value: '0 */5 * * * *' }
+  { name: 'Schedules__ActivitySweep', value: '0 40 3 * * *' }
 ]
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {

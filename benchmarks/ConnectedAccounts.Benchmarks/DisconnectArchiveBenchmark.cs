@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Functions;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Outbox;
@@ -62,7 +63,7 @@ public static class DisconnectArchiveBenchmark
     {
         await tables.GetTableClient(Keys.DataTable).CreateIfNotExistsAsync();
         using var relay = new OutboxRelay(tables, queues, NullLogger<OutboxRelay>.Instance);
-        var store = new DataStore(tables, relay, TimeProvider.System);
+        var store = new DataStore(tables, relay, TimeProvider.System, new ActivityDays());
         var reportStore = new ResourceStore<Report>(store, ReportsApi.Kind, AppJsonContext.Default.Report, ReportsApi.ArchiveColumns);
         var integrations = new ResourceStore<Integration>(store, "integration", AppJsonContext.Default.Integration);
         var worker = new DisconnectionWorker(

@@ -64,6 +64,8 @@ namespace ConnectedAccounts.Functions;
 [JsonSerializable(typeof(ConnectionExpiryRequest))]
 [JsonSerializable(typeof(ConnectionResponse))]
 [JsonSerializable(typeof(Page<ConnectionResponse>))]
+[JsonSerializable(typeof(Activity.ActivityEntry))]
+[JsonSerializable(typeof(Page<Activity.ActivityEntry>))]
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(CreateClientResponse))]
 [JsonSerializable(typeof(Email.EmailRequest))]

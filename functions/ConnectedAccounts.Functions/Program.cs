@@ -1,3 +1,4 @@
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Disconnection;
@@ -23,6 +24,7 @@ builder.Services.AddAccountConnections();
 builder.Services.AddDisconnection();
 builder.Services.AddEmail().AddEmailFunction();
 builder.Services.AddInvitations();
+builder.Services.AddActivity();
 builder.Services.WithoutKeyRingWarmUp();
 
 var app = builder.Build();
@@ -45,7 +47,8 @@ app.MapGroup("/api").RequireApiUser()
     .MapReportsApi()
     .MapItemsApi()
     .MapIntegrationsApi()
-    .MapInvitationsApi();
+    .MapInvitationsApi()
+    .MapActivityApi();
 app.MapFunctionsHost();
 
 app.Run();

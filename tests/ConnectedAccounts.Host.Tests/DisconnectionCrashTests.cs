@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Functions;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Outbox;
@@ -186,7 +187,7 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
     {
         await using var queues = new SqliteQueueServiceClient(DatabasePath, TimeProvider.System);
         using var relay = new OutboxRelay(tables, queues, NullLogger<OutboxRelay>.Instance);
-        var store = new DataStore(tables, relay, TimeProvider.System);
+        var store = new DataStore(tables, relay, TimeProvider.System, new ActivityDays());
         var reports = new ResourceStore<Report>(store, ReportsApi.Kind, AppJsonContext.Default.Report, ReportsApi.ArchiveColumns);
         var now = DateTimeOffset.UtcNow;
         foreach (var chunk in Enumerable.Range(0, Reports).Chunk(100))

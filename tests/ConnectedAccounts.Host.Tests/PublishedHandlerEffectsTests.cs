@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
@@ -86,7 +87,7 @@ public sealed class PublishedHandlerEffectsTests(PublishedHandlerFixture handler
             new Uri("http://localhost:5080/invitations/host-tests"), DateTimeOffset.UtcNow.AddDays(7));
         using (var relayThatNeverRuns = new OutboxRelay(_tables, _queues, NullLogger<OutboxRelay>.Instance))
         {
-            var committed = await new DataStore(_tables, relayThatNeverRuns, TimeProvider.System).Batch(accountId)
+            var committed = await new DataStore(_tables, relayThatNeverRuns, TimeProvider.System, new ActivityDays()).Batch(accountId)
                 .Outbox(new OutboxEntry(EmailQueue.Name, EmailQueue.ToMessageText(email)))
                 .CommitAsync(CancellationToken.None);
             Assert.True(committed.Succeeded);

@@ -15,6 +15,7 @@ public enum ConnectionOperation
     ChangeExpiry,
     PreviewDisconnect,
     Disconnect,
+    ReadActivity,
 }
 
 /// <summary>The caller and their roles on the connection's two accounts, as read from those accounts' rows.</summary>
@@ -46,7 +47,8 @@ public static class ConnectionDecision
         ConnectionOperation.Decline => PermissionAction.ConnectionsDisconnect,
         // Cancelling withdraws what the sender sent; choosing agency users is the agency's side of the request.
         ConnectionOperation.Cancel or ConnectionOperation.ChangeAgencyUsers => PermissionAction.ConnectionsRequest,
-        ConnectionOperation.PreviewDisconnect or ConnectionOperation.Disconnect => PermissionAction.ConnectionsDisconnect,
+        // A connection's history is for the managers who may end it: orgAdmins and its account managers.
+        ConnectionOperation.PreviewDisconnect or ConnectionOperation.Disconnect or ConnectionOperation.ReadActivity => PermissionAction.ConnectionsDisconnect,
         // Ending sooner is disconnecting ahead of time; lengthening is accepting for longer (see Refusal).
         ConnectionOperation.ChangeExpiry => PermissionAction.ConnectionsDisconnect,
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),

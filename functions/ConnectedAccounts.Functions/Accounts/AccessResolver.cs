@@ -5,7 +5,8 @@ using ConnectedAccounts.Functions.Persistence;
 namespace ConnectedAccounts.Functions.Accounts;
 
 /// <summary>What one user may do on one account, decided from the canonical rows read for this request.</summary>
-public sealed record AccountAccess(Stored<Account> Account, string UserId, AccessPath Path, IReadOnlySet<PermissionAction> Actions)
+/// <param name="ViaAgencyAccountId">For an agency user: the agency whose connection the path goes through.</param>
+public sealed record AccountAccess(Stored<Account> Account, string UserId, AccessPath Path, IReadOnlySet<PermissionAction> Actions, string? ViaAgencyAccountId = null)
 {
     public Account Value => Account.Value;
 
@@ -61,6 +62,10 @@ public sealed class AccessResolver(DataStore store)
             actions = actions.Where(Account.ArchiveActions.Contains).ToHashSet();
         }
 
-        return new AccountAccess(account, userId, path, actions);
+        var via = path is AccessPath.ViaConnection
+            ? account.Value.Grants.First(g => agencyRoles.GetValueOrDefault(g.AgencyAccountId) is { } role && g.PathFor(userId, role, now) is var p
+                && AccessDecision.EffectiveActions(p).SetEquals(AccessDecision.EffectiveActions(path))).AgencyAccountId
+            : null;
+        return new AccountAccess(account, userId, path, actions, via);
     }
 }

@@ -2,6 +2,7 @@ using ConnectedAccounts.Domain.Accounts;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
@@ -42,6 +43,8 @@ public static class AccountsApi
         var result = await store.Batch(account.Id)
             .PutAccount(account, null)
             .Project(new MembershipChanged(account.Id, account.Name, user.Id, Role.OrgAdmin, now.UtcTicks))
+            .Record(ActivityEntry.Of(now, ActivityActor.Member(user, account.Id), "account.created", new ActivitySubject("account", account.Id, account.Name),
+                details: new Dictionary<string, string> { ["kind"] = request.Kind! }))
             .CommitAsync(ct);
         if (!result.Succeeded)
         {
@@ -106,7 +109,7 @@ public static class AccountsApi
     }
 
     public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> UpdateAccount(
-        string accountId, UpdateAccountRequest request, HttpContext http, AccessResolver access, DataStore store, ConnectionStore connections, CancellationToken ct)
+        string accountId, UpdateAccountRequest request, HttpContext http, AccessResolver access, DataStore store, ConnectionStore connections, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
         var name = request.Name is null ? null : validation.Required("name", request.Name);
@@ -132,6 +135,7 @@ public static class AccountsApi
         }
 
         var account = found.Value;
+        var (oldName, oldDirection) = (account.Name, account.ConnectionDirection);
         var outcome = name is null ? Outcome.Ok : account.Rename(name);
         if (outcome.Succeeded && direction is { } d && d != account.ConnectionDirection)
         {
@@ -143,7 +147,19 @@ public static class AccountsApi
             return Problems.Of(outcome.Error!);
         }
 
-        var result = await store.Batch(account.Id).PutAccount(account, found.Account.ETag).CommitAsync(ct);
+        var batch = store.Batch(account.Id).PutAccount(account, found.Account.ETag);
+        var (actor, subject, now) = (ActivityActor.Member(http.User(), account.Id), new ActivitySubject("account", account.Id, account.Name), time.GetUtcNow());
+        if (account.Name != oldName)
+        {
+            batch.Record(ActivityEntry.Of(now, actor, "account.renamed", subject, details: new Dictionary<string, string> { ["from"] = oldName, ["to"] = account.Name }));
+        }
+
+        if (account.ConnectionDirection != oldDirection)
+        {
+            batch.Record(ActivityEntry.Of(now, actor, "account.directionChanged", subject, details: new Dictionary<string, string> { ["to"] = request.ConnectionDirection! }));
+        }
+
+        var result = await batch.CommitAsync(ct);
         if (!result.Succeeded)
         {
             return Problems.PreconditionFailed();

@@ -1,6 +1,7 @@
 using ConnectedAccounts.Domain.Accounts;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Outbox;
@@ -92,9 +93,13 @@ public static class MembersApi
             return Problems.Of(outcome.Error!);
         }
 
+        var now = time.GetUtcNow();
+        var entry = ActivityEntry.Of(now, ActivityActor.For(caller, found), role is null ? "member.removed" : "member.roleChanged", new ActivitySubject("member", userId, member.Name),
+            details: role is { } to ? new Dictionary<string, string> { ["from"] = member.Role.WireName(), ["to"] = to.WireName() } : null);
         var result = await store.Batch(account.Id)
             .PutAccount(account, found.Account.ETag)
-            .Project(new MembershipChanged(account.Id, account.Name, userId, role, time.GetUtcNow().UtcTicks))
+            .Project(new MembershipChanged(account.Id, account.Name, userId, role, now.UtcTicks))
+            .Record(entry)
             .CommitAsync(ct);
         if (!result.Succeeded)
         {

@@ -3,6 +3,7 @@ using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Invitations;
@@ -77,8 +78,11 @@ public static class ClientsApi
         connection.Accept(ConnectionSide.Client, now, null, null);
         client.ApplyConnection(connection);
 
+        var created = ActivityEntry.Of(now, ActivityActor.ThroughConnection(user, agency.Id), "account.created", new ActivitySubject("account", client.Id, client.Name), connection.Id,
+            new Dictionary<string, string> { ["kind"] = "client", ["createdByAccountId"] = agency.Id, ["invitationId"] = sent.Invitation!.Id });
         var result = await connections.Open(connection)
             .PutAccount(client, null)
+            .Record(created, agency.Id)
             .Outbox(invitations.InviteEmail(sent.Invitation!, sent.Token!))
             .CommitAsync(ct);
         if (!result.Succeeded)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Hosting;
@@ -67,7 +68,7 @@ public sealed class ConnectionExpiry(
             {
                 case ExpiryStepKind.Expire:
                     DomainError? refused;
-                    (refused, result) = await starter.StartAsync(loaded, c => c.BeginExpiry(now), "", "", ct);
+                    (refused, result) = await starter.StartAsync(loaded, c => c.BeginExpiry(now), "", "", ActivityActor.System, now, ct);
                     if (refused is not null)
                     {
                         return ExpiryStepKind.None;
@@ -77,7 +78,8 @@ public sealed class ConnectionExpiry(
                 case ExpiryStepKind.Renew:
                     var previous = connection.ExpiresAt!.Value;
                     connection.Renew(now);
-                    result = await Notify(loaded, connections.Save(loaded.Connection, loaded.Client), (admin, toAgency) => new ConnectionExtendedEmail(
+                    var extended = Entry(loaded, now, "connection.extended", new() { ["from"] = Iso(previous), ["expiresAt"] = Iso(connection.ExpiresAt!.Value) });
+                    result = await Notify(loaded, connections.Save(loaded.Connection, loaded.Client).Record(extended, connection.AgencyAccountId), (admin, toAgency) => new ConnectionExtendedEmail(
                         new EmailAddress(admin.Email, admin.Name),
                         string.Create(CultureInfo.InvariantCulture, $"extended.{connection.Id}.{connection.ExpiresAt!.Value.UtcTicks}.{admin.UserId}"),
                         loaded.Agency.Value.Name, loaded.Client.Value.Name, previous, connection.ExpiresAt.Value, toAgency,
@@ -85,7 +87,8 @@ public sealed class ConnectionExpiry(
                     break;
                 case ExpiryStepKind.Remind:
                     connection.RecordReminder(step.DaysBefore, now);
-                    result = await Notify(loaded, connections.Save(loaded.Connection, loaded.Client), (admin, toAgency) => new ConnectionExpiringEmail(
+                    var reminded = Entry(loaded, now, "connection.expiryReminded", new() { ["daysBefore"] = step.DaysBefore.ToString(CultureInfo.InvariantCulture), ["expiresAt"] = Iso(connection.ExpiresAt!.Value) });
+                    result = await Notify(loaded, connections.Save(loaded.Connection, loaded.Client).Record(reminded, connection.AgencyAccountId), (admin, toAgency) => new ConnectionExpiringEmail(
                         new EmailAddress(admin.Email, admin.Name),
                         string.Create(CultureInfo.InvariantCulture, $"expiring.{connection.Id}.{connection.ExpiresAt!.Value.UtcTicks}.{step.DaysBefore}.{admin.UserId}"),
                         loaded.Agency.Value.Name, loaded.Client.Value.Name, connection.ExpiresAt.Value, step.DaysBefore, toAgency,
@@ -103,6 +106,11 @@ public sealed class ConnectionExpiry(
 
         return ExpiryStepKind.None;
     }
+
+    private static ActivityEntry Entry(LoadedConnection loaded, DateTimeOffset at, string action, Dictionary<string, string> details) =>
+        ConnectionActivity.Of(at, ActivityActor.System, action, loaded.Connection.Value, loaded.Agency.Value.Name, loaded.Client.Value.Name, details);
+
+    private static string Iso(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);
 
     private static PartitionBatch Notify(LoadedConnection loaded, PartitionBatch batch, Func<PlannedUser, bool, EmailRequest> mail)
     {

@@ -3,6 +3,7 @@ using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Invitations;
@@ -106,7 +107,8 @@ public static class ConnectionsApi
         }
 
         var connection = Connection.Request(Ids.NewConnectionId(client.Id), agency.Id, client.Id, from.Value.Side, user.Id, now, agencyUsers, permissions, message, managers, term, request.AutoExtend == true);
-        var result = await connections.Open(connection).CommitAsync(ct);
+        var requested = ConnectionActivity.Of(now, ActivityActor.Member(user, from.Value.Id), "connection.requested", connection, agency.Name, client.Name);
+        var result = await connections.Open(connection).Record(requested, agency.Id).CommitAsync(ct);
         if (!result.Succeeded)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "connection-exists", "Conflict",
@@ -345,7 +347,10 @@ public static class ConnectionsApi
             return Problems.Of(outcome.Error!);
         }
 
-        var batch = store.Save(found.Loaded.Connection, found.Loaded.Client);
+        var c = found.Value;
+        var batch = store.Save(found.Loaded.Connection, found.Loaded.Client)
+            .Record(ConnectionActivity.Of(now, ConnectionActivity.Actor(http.User(), found.Loaded, found.Side), ActionOf(operation), c,
+                found.Loaded.Agency.Value.Name, found.Loaded.Client.Value.Name, DetailsOf(operation, c)), c.AgencyAccountId);
         alsoInBatch?.Invoke(found, batch);
         var result = await batch.CommitAsync(ct);
         if (!result.Succeeded)
@@ -355,5 +360,39 @@ public static class ConnectionsApi
 
         ETags.Set(http, result.ETags[0]);
         return TypedResults.Ok(ConnectionResponse.From(found.Value, now));
+    }
+
+    private static string ActionOf(ConnectionOperation operation) => operation switch
+    {
+        ConnectionOperation.Accept => "connection.accepted",
+        ConnectionOperation.Decline => "connection.declined",
+        ConnectionOperation.Cancel => "connection.cancelled",
+        ConnectionOperation.ChangeAgencyUsers => "connection.agencyUsersChanged",
+        ConnectionOperation.ChangePermissions => "connection.permissionsChanged",
+        ConnectionOperation.ChangeExpiry => "connection.expiryChanged",
+        _ => throw new ArgumentOutOfRangeException(nameof(operation)),
+    };
+
+    /// <summary>What the change set, as the entry's details: the scope, the selection, the end date.</summary>
+    private static Dictionary<string, string> DetailsOf(ConnectionOperation operation, Connection c)
+    {
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (operation is ConnectionOperation.Accept or ConnectionOperation.ChangePermissions)
+        {
+            details["permissions"] = Names(c.Permissions);
+        }
+
+        if (operation is ConnectionOperation.Accept or ConnectionOperation.ChangeAgencyUsers)
+        {
+            details["agencyUsers"] = c.AgencyUsers.All ? "all" : string.Join(",", c.AgencyUsers.UserIds);
+        }
+
+        if (operation is ConnectionOperation.Accept or ConnectionOperation.ChangeExpiry && c.ExpiresAt is { } end)
+        {
+            details["expiresAt"] = end.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            details["autoExtend"] = c.AutoExtend ? "true" : "false";
+        }
+
+        return details;
     }
 }

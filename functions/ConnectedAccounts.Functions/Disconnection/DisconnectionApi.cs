@@ -3,6 +3,7 @@ using ConnectedAccounts.Domain.Accounts;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Http;
@@ -137,7 +138,7 @@ public static class DisconnectionApi
         }
 
         var byAccount = found.Side == ConnectionSide.Agency ? loaded.Agency.Value.Name : loaded.Client.Value.Name;
-        var (error, result) = await starter.StartAsync(loaded, c => c.BeginDisconnect(user.Id, now), user.Name, byAccount, ct);
+        var (error, result) = await starter.StartAsync(loaded, c => c.BeginDisconnect(user.Id, now), user.Name, byAccount, ConnectionActivity.Actor(user, loaded, found.Side), now, ct);
         if (error is not null)
         {
             return Problems.Of(error);
@@ -163,7 +164,7 @@ public sealed class DisconnectionStarter(ConnectionStore store, DisconnectionPla
     /// </summary>
     /// <param name="begin">The state change: <see cref="Connection.BeginDisconnect"/> or <see cref="Connection.BeginExpiry"/>.</param>
     public async Task<(DomainError? Error, TableTransactionResult? Result)> StartAsync(
-        LoadedConnection loaded, Func<Connection, Outcome> begin, string byName, string byAccountName, CancellationToken ct)
+        LoadedConnection loaded, Func<Connection, Outcome> begin, string byName, string byAccountName, ActivityActor actor, DateTimeOffset at, CancellationToken ct)
     {
         var connection = loaded.Connection.Value;
         var (planned, _) = await planner.PlanAsync(connection, loaded.Agency.Value, loaded.Client.Value, ct);
@@ -184,6 +185,12 @@ public sealed class DisconnectionStarter(ConnectionStore store, DisconnectionPla
         // An active connection always has a grant on the client account, so Save writes that row too.
         var batch = store.Save(loaded.Connection, loaded.Client)
             .Put(DisconnectionPlanner.ToEntity(plan), null)
+            .Record(ConnectionActivity.Of(at, actor, "connection.disconnectStarted", connection, plan.AgencyAccountName, plan.ClientAccountName, new Dictionary<string, string>
+            {
+                ["reason"] = connection.DisconnectReason == DisconnectReason.Expired ? "expired" : "requested",
+                ["integrationsToPause"] = plan.IntegrationsToPause.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["reportsToArchive"] = plan.ReportsToArchive.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }), connection.AgencyAccountId)
             .Outbox(new OutboxEntry(DisconnectionRequested.QueueName, JsonSerializer.Serialize(new DisconnectionRequested(connection.Id), AppJsonContext.Default.DisconnectionRequested)));
         return (null, await batch.CommitAsync(ct));
     }

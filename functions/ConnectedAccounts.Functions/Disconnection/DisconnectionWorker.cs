@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Hosting;
@@ -108,7 +109,9 @@ public sealed class DisconnectionWorker(
         while (await integrations.GetAsync(planned.AccountId, planned.IntegrationId, ct) is { } current && !current.Value.PausedFor.Contains(clientAccountId))
         {
             var paused = current.Value with { PausedFor = [.. current.Value.PausedFor, clientAccountId] };
-            if (await integrations.PutAsync(planned.AccountId, planned.IntegrationId, paused, current.ETag, ct) is not null)
+            var entry = ActivityEntry.Of(store.Time.GetUtcNow(), ActivityActor.System, "integration.paused", new ActivitySubject("integration", current.Value.Id, current.Value.Name),
+                details: new Dictionary<string, string> { ["clientAccountId"] = clientAccountId });
+            if (await integrations.PutAsync(planned.AccountId, planned.IntegrationId, paused, current.ETag, entry, ct) is not null)
             {
                 return;
             }
@@ -176,6 +179,13 @@ public sealed class DisconnectionWorker(
         ChangeConnectionAsync(connection.Id, c => c.CompleteDisconnect(), ct, batch =>
         {
             var expired = connection.DisconnectReason == DisconnectReason.Expired;
+            batch.Record(ConnectionActivity.Of(store.Time.GetUtcNow(), ActivityActor.System, expired ? "connection.expired" : "connection.disconnected", connection,
+                plan.AgencyAccountName, plan.ClientAccountName, new Dictionary<string, string>
+                {
+                    ["integrationsPaused"] = plan.IntegrationsToPause.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["reportsArchived"] = plan.ReportsToArchive.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["organisationRemoved"] = plan.OrganisationRemoved ? "true" : "false",
+                }), plan.AgencyAccountId);
             foreach (var admin in plan.AdminsToNotify)
             {
                 batch.Outbox(new OutboxEntry(EmailQueue.Name, EmailQueue.ToMessageText(new DisconnectedEmail(

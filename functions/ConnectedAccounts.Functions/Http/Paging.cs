@@ -79,10 +79,11 @@ public static class Paging
     /// <paramref name="pageSize"/> however sparse the matches are (at most <see cref="MaxScanPages"/> storage reads;
     /// the page is short only when they ran out). The token is the row key of the last row looked at, so the next
     /// call resumes right after it; null once the rows are exhausted, and null for a token this list did not issue.
+    /// <paramref name="rowKeyTo"/>, when given, ends the range before the prefix does.
     /// </summary>
     public static async Task<Page<TOut>?> QueryFilteredPageAsync<TOut>(
         this ITableClient table, string partitionKey, string prefix, int pageSize, string? token,
-        Func<TableEntity, TOut?> keep, CancellationToken cancellationToken)
+        Func<TableEntity, TOut?> keep, CancellationToken cancellationToken, string? rowKeyTo = null)
         where TOut : class
     {
         if (token is not null && (!token.StartsWith(prefix, StringComparison.Ordinal) || !TableKeys.IsValid(token)))
@@ -93,7 +94,7 @@ public static class Paging
         var (_, end) = TableFilter.RowKeyRange(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = prefix });
 
         // Keys hold no control characters, so the least key after the token is the token and a space.
-        var query = new TableQuery { PartitionKey = partitionKey, RowKeyFrom = token is null ? prefix : token + " ", RowKeyTo = end, Top = pageSize };
+        var query = new TableQuery { PartitionKey = partitionKey, RowKeyFrom = token is null ? prefix : token + " ", RowKeyTo = rowKeyTo ?? end, Top = pageSize };
         var items = new List<TOut>(pageSize);
         var lastLookedAt = token;
         for (var read = 0; read < MaxScanPages; read++)

@@ -3,6 +3,7 @@ using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Invitations;
 using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Http;
@@ -339,7 +340,15 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         var batch = store.Batch(accountId)
             .PutAccount(account.Value, account.ETag)
             .Put(new TableEntity(accountId, marker), null)
-            .Project(new MembershipChanged(accountId, account.Value.Name, user.Id, role, now.UtcTicks));
+            .Project(new MembershipChanged(accountId, account.Value.Name, user.Id, role, now.UtcTicks))
+            .Record(ActivityEntry.Of(now, ActivityActor.Member(user, accountId), "member.joined", new ActivitySubject("member", user.Id, user.Name),
+                connection?.Value.Id, new Dictionary<string, string>
+                {
+                    ["role"] = role.WireName(),
+                    ["invitationId"] = invitation.Id,
+                    ["invitedBy"] = invitation.InvitedByName,
+                    ["grantedPermissions"] = string.Join(",", invitation.GrantedPermissions.Select(p => p.WireName())),
+                }));
         if (connection is not null)
         {
             batch.PutConnection(connection.Value, connection.ETag).Project(new ConnectionChanged(connection.Value.ToSnapshot()));
@@ -402,6 +411,9 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
             .Put(new TableEntity(clientId, marker) { ["ConnectionId"] = connection.Id }, null)
             .Project(new ConnectionChanged(connection.ToSnapshot()))
             .Outbox(EmailEntry(InvitationEmails.Accepted(invitation, chosen.Name, user.Name, connection.Id, email.Value)));
+        var (agencyName, clientName) = terms.FromSide == ConnectionSide.Agency ? (invitation.FromAccountName, chosen.Name) : (chosen.Name, invitation.FromAccountName);
+        batch.Record(ConnectionActivity.Of(now, ActivityActor.Member(user, chosenId), "connection.accepted", connection, agencyName, clientName,
+            new Dictionary<string, string> { ["invitationId"] = invitation.Id }), agencyId);
         if (isNewClient)
         {
             batch.Project(new MembershipChanged(clientId, client.Value.Name, user.Id, Role.OrgAdmin, now.UtcTicks));

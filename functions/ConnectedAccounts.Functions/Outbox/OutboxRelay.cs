@@ -34,7 +34,8 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
     {
         try
         {
-            foreach (var message in messages)
+            // The agency's copies of connection entries are for reading later; they wait for the queue.
+            foreach (var message in messages.Where(m => m is not ActivityCopied))
             {
                 await _projections.ApplyAsync(message, cancellationToken);
             }

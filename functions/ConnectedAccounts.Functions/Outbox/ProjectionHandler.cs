@@ -15,9 +15,12 @@ public sealed class ProjectionHandler(ITableServiceClient tables)
     public Task HandleAsync(string messageText, CancellationToken cancellationToken) =>
         ApplyAsync(JsonSerializer.Deserialize(messageText, AppJsonContext.Default.ProjectionMessage), cancellationToken);
 
+    private readonly Activity.ActivityDays _days = new();
+
     public Task ApplyAsync(ProjectionMessage? message, CancellationToken cancellationToken) =>
         message switch
         {
+            ActivityCopied a => CopyAsync(tables.GetTableClient(Keys.DataTable), a, cancellationToken),
             MembershipChanged m => ApplyAsync(
                 tables.GetTableClient(Keys.UsersTable),
                 Membership(m),
@@ -30,6 +33,13 @@ public sealed class ProjectionHandler(ITableServiceClient tables)
                 cancellationToken),
             _ => throw new InvalidDataException("Unknown projection message."),
         };
+
+    private async Task CopyAsync(ITableClient data, ActivityCopied copy, CancellationToken cancellationToken)
+    {
+        await _days.NoteAsync(data, copy.Entry.At, copy.AccountId, cancellationToken);
+        var row = Documents.ToEntity(copy.AccountId, Keys.Activity(copy.Entry.At, copy.Entry.Id), Activity.ActivityApi.Kind, copy.Entry, AppJsonContext.Default.ActivityEntry);
+        await data.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+    }
 
     private static TableEntity Membership(MembershipChanged m) => WithVersion(
         new TableEntity(Keys.UserPartition(m.UserId), Keys.UserMembership(m.AccountId))

@@ -12,6 +12,7 @@ namespace ConnectedAccounts.Functions.Outbox;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(MembershipChanged), "membershipChanged")]
 [JsonDerivedType(typeof(ConnectionChanged), "connectionChanged")]
+[JsonDerivedType(typeof(ActivityCopied), "activityCopied")]
 public abstract record ProjectionMessage
 {
     public const string QueueName = "projections";
@@ -21,3 +22,6 @@ public abstract record ProjectionMessage
 public sealed record MembershipChanged(string AccountId, string AccountName, string UserId, Role? Role, long Version) : ProjectionMessage;
 
 public sealed record ConnectionChanged(ConnectionSnapshot Connection) : ProjectionMessage;
+
+/// <summary>An entry about a connection, copied to the agency's trail (its canonical row is on the client's); entries never change, so a repeat writes the same row.</summary>
+public sealed record ActivityCopied(string AccountId, Activity.ActivityEntry Entry) : ProjectionMessage;

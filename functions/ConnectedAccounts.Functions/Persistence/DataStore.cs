@@ -2,6 +2,7 @@ using System.Text.Json;
 using ConnectedAccounts.Domain.Accounts;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Storage.Tables;
 
@@ -11,7 +12,7 @@ namespace ConnectedAccounts.Functions.Persistence;
 /// The repository of accounts and connections, written once on the table abstraction. Reads return the ETag
 /// they read at; every change is a <see cref="PartitionBatch"/> that carries that ETag.
 /// </summary>
-public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, TimeProvider time)
+public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, TimeProvider time, ActivityDays days)
 {
     private readonly ParsedDocuments<AccountSnapshot> _accounts = new(entity => Documents.FromEntity(entity, AppJsonContext.Default.AccountSnapshot));
 
@@ -45,7 +46,7 @@ public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, Tim
     public static Connection ToConnection(TableEntity entity) =>
         Connection.Restore(Documents.FromEntity(entity, AppJsonContext.Default.ConnectionSnapshot));
 
-    public PartitionBatch Batch(string partitionKey) => new(Data, relay, time, partitionKey);
+    public PartitionBatch Batch(string partitionKey) => new(Data, relay, time, partitionKey, days);
 
     public static TableEntity AccountEntity(Account account) =>
         Documents.ToEntity(account.Id, Keys.AccountRow, "account", account.ToSnapshot(), AppJsonContext.Default.AccountSnapshot);
@@ -58,11 +59,12 @@ public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, Tim
 /// The changes to one partition that must happen together, with the outbox rows describing their side effects.
 /// Commit is one entity group transaction: all of it or none of it.
 /// </summary>
-public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimeProvider time, string partitionKey)
+public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimeProvider time, string partitionKey, ActivityDays days)
 {
     private readonly List<TableTransactionAction> _actions = [];
     private readonly List<ProjectionMessage> _projections = [];
     private readonly List<TableEntity> _dueRows = [];
+    private DateTimeOffset? _activityAt;
     private bool _hasOutbox;
 
     public string PartitionKey => partitionKey;
@@ -88,6 +90,28 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
         }
 
         return Put(DataStore.ConnectionEntity(partitionKey, Keys.ClientConnection(connection.Id), connection), etag);
+    }
+
+    /// <summary>
+    /// The entry of this change in the partition's trail — and, for a connection's own history, beside it — in this
+    /// same batch. The day-index row the sweep reads is written before the batch (once a day per partition and process).
+    /// </summary>
+    /// <param name="copyTo">Another account whose trail shows the entry too (the agency, for its connections): a copy the outbox delivers.</param>
+    public PartitionBatch Record(ActivityEntry entry, string? copyTo = null)
+    {
+        if (copyTo is not null)
+        {
+            Project(new ActivityCopied(copyTo, entry));
+        }
+
+        Put(Documents.ToEntity(partitionKey, Keys.Activity(entry.At, entry.Id), ActivityApi.Kind, entry, AppJsonContext.Default.ActivityEntry), null);
+        if (entry.ConnectionId is { } connectionId && Ids.ClientAccountIdOf(connectionId) == partitionKey)
+        {
+            Put(Documents.ToEntity(partitionKey, Keys.ConnectionActivity(connectionId, entry.At, entry.Id), ActivityApi.Kind, entry, AppJsonContext.Default.ActivityEntry), null);
+        }
+
+        _activityAt ??= entry.At;
+        return this;
     }
 
     public PartitionBatch Delete(string rowKey, ETag etag)
@@ -121,6 +145,11 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
         {
             // Keyed by time and id alone: a retried or repeated write lands on the same row.
             await table.UpsertEntityAsync(due, TableUpdateMode.Replace, cancellationToken);
+        }
+
+        if (_activityAt is { } at)
+        {
+            await days.NoteAsync(table, at, partitionKey, cancellationToken);
         }
 
         if (_hasOutbox)

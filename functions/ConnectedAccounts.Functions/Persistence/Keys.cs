@@ -48,6 +48,34 @@ public static class Keys
     /// <summary>The first row key due after <paramref name="now"/>: the timer reads the keys below it.</summary>
     public static string ConnectionDueAfter(DateTimeOffset now) => ConnectionDue(now.AddTicks(1), "");
 
+    /// <summary>An account's activity trail in its partition, newest first: the key counts down as time goes on.</summary>
+    public const string ActivityPrefix = "activity|";
+
+    public static string Activity(DateTimeOffset at, string entryId) => ActivityPrefix + Countdown(at) + "|" + entryId;
+
+    /// <summary>Under a trail's <paramref name="prefix"/>, a key after every entry made at or since <paramref name="at"/> and before every older one.</summary>
+    public static string ActivityBefore(string prefix, DateTimeOffset at) => prefix + Countdown(at) + "|~";
+
+    /// <summary>A connection's own history, beside its canonical row in the client's partition, newest first.</summary>
+    public static string ConnectionActivityPrefix(string connectionId) => "activity-conn|" + connectionId + "|";
+
+    public static string ConnectionActivity(string connectionId, DateTimeOffset at, string entryId) => ConnectionActivityPrefix(connectionId) + Countdown(at) + "|" + entryId;
+
+    /// <summary>
+    /// The day index of the activity sweep: one row per day and partition that got an entry that day, so the sweep
+    /// reads the days past retention and visits only those partitions' oldest keys, never every account.
+    /// </summary>
+    public const string ActivityDaysPartition = "activity-days";
+
+    public static string ActivityDay(DateTimeOffset at, string partitionKey) =>
+        at.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) + "|" + partitionKey;
+
+    /// <summary>The first day-index key of the day after <paramref name="day"/>'s: the sweep reads the keys below it.</summary>
+    public static string ActivityDayAfter(DateTimeOffset day) => ActivityDay(day.AddDays(1), "");
+
+    private static string Countdown(DateTimeOffset at) =>
+        (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Resource(string kind, string id) => kind + "|" + id;
 
     public static string ResourcePrefix(string kind) => kind + "|";

@@ -74,7 +74,7 @@ public static class StorageSetup
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        builder.Services.AddSingleton<DataStore>();
+        builder.Services.AddSingleton<DataStore>().AddSingleton<Activity.ActivityDays>();
         builder.Services.AddSingleton<ProjectionHandler>();
         return builder;
     }

@@ -1,6 +1,7 @@
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Persistence;
@@ -85,7 +86,9 @@ public static class IntegrationsApi
         }
 
         var integration = new Integration(Ids.New("int"), access.Value.Id, name!, mapped, [], http.User().Id, time.GetUtcNow());
-        var etag = await integrations.PutAsync(accountId, integration.Id, integration, null, ct);
+        var created = ActivityEntry.Of(integration.CreatedAt, ActivityActor.For(http.User(), access), "integration.created",
+            new ActivitySubject("integration", integration.Id, integration.Name), details: new Dictionary<string, string> { ["mappedClientAccountIds"] = string.Join(",", mapped) });
+        var etag = await integrations.PutAsync(accountId, integration.Id, integration, null, created, ct);
         if (etag is null)
         {
             return Problems.ConcurrentUpdate();

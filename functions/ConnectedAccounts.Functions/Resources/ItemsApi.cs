@@ -1,6 +1,7 @@
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Persistence;
@@ -57,14 +58,14 @@ public static class ItemsApi
             return problem;
         }
 
-        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsCreate, ct)).Denied(out var denied, out _))
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsCreate, ct)).Denied(out var denied, out var access))
         {
             return denied;
         }
 
         var now = time.GetUtcNow();
         var item = new Item(Ids.New("itm"), accountId, name!, data, http.User().Id, now, now);
-        var etag = await items.PutAsync(accountId, item.Id, item, null, ct);
+        var etag = await items.PutAsync(accountId, item.Id, item, null, Entry(http, access, "item.created", item, now), ct);
         if (etag is null)
         {
             return Problems.ConcurrentUpdate();
@@ -77,7 +78,7 @@ public static class ItemsApi
     public static async Task<Results<Ok<Item>, ProblemHttpResult>> GetItem(
         string accountId, string itemId, HttpContext http, AccessResolver resolver, ResourceStore<Item> items, CancellationToken ct)
     {
-        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct)).Denied(out var denied, out _))
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct)).Denied(out var denied, out var access))
         {
             return denied;
         }
@@ -102,7 +103,7 @@ public static class ItemsApi
             return problem;
         }
 
-        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct)).Denied(out var denied, out _))
+        if ((await resolver.AuthorizeAsync(http, accountId, PermissionAction.ItemsReadWrite, ct)).Denied(out var denied, out var access))
         {
             return denied;
         }
@@ -118,7 +119,7 @@ public static class ItemsApi
         }
 
         var changed = found.Value with { Name = name ?? found.Value.Name, Data = data ?? found.Value.Data, UpdatedAt = time.GetUtcNow() };
-        var etag = await items.PutAsync(accountId, itemId, changed, found.ETag, ct);
+        var etag = await items.PutAsync(accountId, itemId, changed, found.ETag, Entry(http, access, "item.updated", changed, changed.UpdatedAt), ct);
         if (etag is null)
         {
             return Problems.ConcurrentUpdate();
@@ -127,4 +128,7 @@ public static class ItemsApi
         ETags.Set(http, etag.Value);
         return TypedResults.Ok(changed);
     }
+
+    private static ActivityEntry Entry(HttpContext http, AccountAccess access, string action, Item item, DateTimeOffset at) =>
+        ActivityEntry.Of(at, ActivityActor.For(http.User(), access), action, new ActivitySubject("item", item.Id, item.Name));
 }

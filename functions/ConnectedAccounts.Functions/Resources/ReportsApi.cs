@@ -3,6 +3,7 @@ using System.Text;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Persistence;
@@ -99,7 +100,7 @@ public static class ReportsApi
 
         var now = time.GetUtcNow();
         var report = new Report(Ids.New("rep"), accountId, name!, configuration, SharedWithClient: false, Archived: false, null, http.User().Id, now, now);
-        var etag = await reports.PutAsync(accountId, report.Id, report, null, ct);
+        var etag = await reports.PutAsync(accountId, report.Id, report, null, Entry(http, access, "report.created", report, now), ct);
         if (etag is null)
         {
             return Problems.ConcurrentUpdate();
@@ -112,7 +113,7 @@ public static class ReportsApi
     public static async Task<Results<Ok<Report>, ProblemHttpResult>> GetReport(
         string accountId, string reportId, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, CancellationToken ct)
     {
-        var (found, problem) = await LoadAsync(accountId, reportId, PermissionAction.ReportsRead, http, resolver, reports, ct);
+        var (found, _, problem) = await LoadAsync(accountId, reportId, PermissionAction.ReportsRead, http, resolver, reports, ct);
         if (problem is not null)
         {
             return problem;
@@ -133,7 +134,7 @@ public static class ReportsApi
             return problem;
         }
 
-        return await ChangeAsync(accountId, reportId, PermissionAction.ReportsConfigure, http, resolver, reports, r =>
+        return await ChangeAsync(accountId, reportId, PermissionAction.ReportsConfigure, "report.configured", http, resolver, reports, time, r =>
             r with { Name = name ?? r.Name, Configuration = configuration ?? r.Configuration, UpdatedAt = time.GetUtcNow() }, ct);
     }
 
@@ -153,14 +154,14 @@ public static class ReportsApi
             return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Only the agency that created this account shares its reports.");
         }
 
-        return await ChangeAsync(accountId, reportId, PermissionAction.ReportsConfigure, http, resolver, reports, r =>
+        return await ChangeAsync(accountId, reportId, PermissionAction.ReportsConfigure, "report.shared", http, resolver, reports, time, r =>
             r with { SharedWithClient = shared, UpdatedAt = time.GetUtcNow() }, ct);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteReport(
-        string accountId, string reportId, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, CancellationToken ct)
+        string accountId, string reportId, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, TimeProvider time, CancellationToken ct)
     {
-        var (found, problem) = await LoadAsync(accountId, reportId, PermissionAction.ReportsConfigure, http, resolver, reports, ct);
+        var (found, access, problem) = await LoadAsync(accountId, reportId, PermissionAction.ReportsConfigure, http, resolver, reports, ct);
         if (problem is not null)
         {
             return problem;
@@ -176,19 +177,23 @@ public static class ReportsApi
             return Problems.PreconditionFailed();
         }
 
-        return await reports.DeleteAsync(accountId, reportId, found.ETag, ct) ? TypedResults.NoContent() : Problems.ConcurrentUpdate();
+        return await reports.DeleteAsync(accountId, reportId, found.ETag, Entry(http, access!, "report.deleted", found.Value, time.GetUtcNow()), ct)
+            ? TypedResults.NoContent()
+            : Problems.ConcurrentUpdate();
     }
 
+    /// <summary>The report as CSV; the export is recorded in the account's trail (data leaving the product is worth knowing).</summary>
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportReport(
-        string accountId, string reportId, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, CancellationToken ct)
+        string accountId, string reportId, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, TimeProvider time, CancellationToken ct)
     {
-        var (found, problem) = await LoadAsync(accountId, reportId, PermissionAction.ReportsExport, http, resolver, reports, ct);
+        var (found, access, problem) = await LoadAsync(accountId, reportId, PermissionAction.ReportsExport, http, resolver, reports, ct);
         if (problem is not null)
         {
             return problem;
         }
 
         var r = found!.Value;
+        await reports.RecordAsync(accountId, Entry(http, access!, "report.exported", r, time.GetUtcNow()), ct);
         var csv = new StringBuilder("id,name,configuration,archived,createdAt,updatedAt\r\n");
         csv.AppendJoin(',', [Cell(r.Id), Cell(r.Name), Cell(r.Configuration ?? ""), r.Archived ? "true" : "false",
             r.CreatedAt.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)]).Append("\r\n");
@@ -206,22 +211,26 @@ public static class ReportsApi
         return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 
-    private static async Task<(Stored<Report>? Found, ProblemHttpResult? Problem)> LoadAsync(
+    private static ActivityEntry Entry(HttpContext http, AccountAccess access, string action, Report report, DateTimeOffset at, Dictionary<string, string>? details = null) =>
+        ActivityEntry.Of(at, ActivityActor.For(http.User(), access), action, new ActivitySubject("report", report.Id, report.Name), details: details);
+
+    private static async Task<(Stored<Report>? Found, AccountAccess? Access, ProblemHttpResult? Problem)> LoadAsync(
         string accountId, string reportId, PermissionAction action, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, CancellationToken ct)
     {
         if ((await resolver.AuthorizeAsync(http, accountId, action, ct)).Denied(out var denied, out var access))
         {
-            return (null, denied);
+            return (null, null, denied);
         }
 
         var found = await reports.GetAsync(accountId, reportId, ct);
-        return found is null || !Visible(access, found.Value) ? (null, Problems.NotFound("report")) : (found with { Value = Presented(access, found.Value) }, null);
+        return found is null || !Visible(access, found.Value) ? (null, null, Problems.NotFound("report")) : (found with { Value = Presented(access, found.Value) }, access, null);
     }
 
     private static async Task<Results<Ok<Report>, ProblemHttpResult>> ChangeAsync(
-        string accountId, string reportId, PermissionAction action, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports, Func<Report, Report> change, CancellationToken ct)
+        string accountId, string reportId, PermissionAction action, string activity, HttpContext http, AccessResolver resolver, ResourceStore<Report> reports,
+        TimeProvider time, Func<Report, Report> change, CancellationToken ct)
     {
-        var (found, problem) = await LoadAsync(accountId, reportId, action, http, resolver, reports, ct);
+        var (found, access, problem) = await LoadAsync(accountId, reportId, action, http, resolver, reports, ct);
         if (problem is not null)
         {
             return problem;
@@ -238,7 +247,8 @@ public static class ReportsApi
         }
 
         var changed = change(found.Value);
-        var etag = await reports.PutAsync(accountId, reportId, changed, found.ETag, ct);
+        var details = activity == "report.shared" ? new Dictionary<string, string> { ["sharedWithClient"] = changed.SharedWithClient ? "true" : "false" } : null;
+        var etag = await reports.PutAsync(accountId, reportId, changed, found.ETag, Entry(http, access!, activity, changed, time.GetUtcNow(), details), ct);
         if (etag is null)
         {
             return Problems.ConcurrentUpdate();

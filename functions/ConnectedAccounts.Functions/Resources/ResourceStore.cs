@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
@@ -66,15 +67,19 @@ public sealed class ResourceStore<T>(DataStore store, string kind, JsonTypeInfo<
 
     public T FromEntity(TableEntity entity) => _parsed.Get(entity);
 
-    /// <summary>Adds (etag null) or replaces the row if it is still at <paramref name="etag"/>.</summary>
-    public async Task<ETag?> PutAsync(string accountId, string id, T value, ETag? etag, CancellationToken ct)
+    /// <summary>Adds (etag null) or replaces the row if it is still at <paramref name="etag"/>, with the change's activity entry.</summary>
+    public async Task<ETag?> PutAsync(string accountId, string id, T value, ETag? etag, ActivityEntry entry, CancellationToken ct)
     {
-        var result = await store.Batch(accountId).Put(ToEntity(accountId, id, value), etag).CommitAsync(ct);
+        var result = await store.Batch(accountId).Put(ToEntity(accountId, id, value), etag).Record(entry).CommitAsync(ct);
         return result.Succeeded ? result.ETags[0] : null;
     }
 
-    public async Task<bool> DeleteAsync(string accountId, string id, ETag etag, CancellationToken ct) =>
-        (await store.Data.DeleteEntityAsync(accountId, Keys.Resource(kind, id), etag, ct)).Succeeded;
+    /// <summary>An entry about a resource that changed nothing stored, such as its export.</summary>
+    public async Task RecordAsync(string accountId, ActivityEntry entry, CancellationToken ct) =>
+        await store.Batch(accountId).Record(entry).CommitAsync(ct);
+
+    public async Task<bool> DeleteAsync(string accountId, string id, ETag etag, ActivityEntry entry, CancellationToken ct) =>
+        (await store.Batch(accountId).Delete(Keys.Resource(kind, id), etag).Record(entry).CommitAsync(ct)).Succeeded;
 }
 
 /// <summary>Fields of a resource kept in their own columns: written beside the document, read over it.</summary>

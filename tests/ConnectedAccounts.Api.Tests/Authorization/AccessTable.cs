@@ -58,6 +58,9 @@ public static class AccessTable
         GET    /api/accounts/{client}/connections                       | active activeTeam                      | 403 404 403 404 403 403 404 200 200 200 200 404 401
         GET    /api/accounts/{client}/connections                       | gone                                   | 403 404 403 404 403 403 404 404 404 404 404 404 401
         GET    /api/accounts/{client}/connections                       | others                                 | 404 404 404 404 404 404 404 200 200 200 200 404 401
+        GET    /api/accounts/{client}/activity                          | active activeTeam                      | 403 404 403 404 403 403 404 200 200 403 403 404 401
+        GET    /api/accounts/{client}/activity                          | gone                                   | 403 404 403 404 403 403 404 404 404 404 404 404 401
+        GET    /api/accounts/{client}/activity                          | others                                 | 404 404 404 404 404 404 404 200 200 403 403 404 401
 
         POST   /api/accounts/{agency}/connections                       | none declined cancelled disconnected   | 201 201 201 201 403 403 403 404 404 404 404 404 401
         POST   /api/accounts/{agency}/connections                       | pending active activeTeam disconnecting | 409 409 409 409 403 403 403 404 404 404 404 404 401
@@ -111,6 +114,9 @@ public static class AccessTable
         GET    /api/connections/{connection}/disconnect-preview+narrow  | active activeTeam                      | 200 200 403 404 403 403 404 200 403 403 403 404 401
         GET    /api/connections/{connection}/disconnect-preview+narrow  | gone                                   | 409 409 403 404 403 403 404 404 404 404 404 404 401
         GET    /api/connections/{connection}/disconnect-preview+narrow  | others                                 | 409 409 403 404 403 403 404 409 403 403 403 404 401
+        GET    /api/connections/{connection}/activity                   | none                                   | 404 404 404 404 404 404 404 404 404 404 404 404 401
+        GET    /api/connections/{connection}/activity                   | gone                                   | 200 200 200 404 403 403 404 404 404 404 404 404 401
+        GET    /api/connections/{connection}/activity                   | others                                 | 200 200 200 404 403 403 404 200 200 403 403 404 401
         POST   /api/connections/{connection}/disconnect                 | none                                   | 404 404 404 404 404 404 404 404 404 404 404 404 401
         POST   /api/connections/{connection}/disconnect                 | active activeTeam disconnecting disconnected | 202 202 202 404 403 403 404 202 202 403 403 404 401
         POST   /api/connections/{connection}/disconnect                 | pending declined cancelled             | 409 409 409 404 403 403 404 409 409 403 403 404 401

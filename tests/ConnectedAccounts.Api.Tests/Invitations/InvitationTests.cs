@@ -394,6 +394,14 @@ public sealed class InvitationTests(InvitationsFactory factory) : IClassFixture<
 
         var connection = await agencyAdmin.GetAsync(connectionUrl).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(grants ? ["members.manage", "reports.export", "reports.read"] : ["reports.export", "reports.read"], Names(connection["permissions"]));
+
+        // The client's trail: the agency person created it through the connection; the invitee joined and granted.
+        var trail = (await factory.Signed(carol).GetAsync($"/api/accounts/{clientId}/activity").ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray();
+        var joined = trail.Single(e => (string?)e!["action"] == "member.joined")!;
+        Assert.Equal((carol.Id, "member", "orgAdmin"), ((string?)joined["actor"]!["userId"], (string?)joined["actor"]!["via"], (string?)joined["details"]!["role"]));
+        Assert.Equal(grants ? "members.manage" : "", (string?)joined["details"]!["grantedPermissions"]);
+        var createdEntry = trail.Single(e => (string?)e!["action"] == "account.created")!;
+        Assert.Equal((alice.Id, "connection", agencyId), ((string?)createdEntry["actor"]!["userId"], (string?)createdEntry["actor"]!["via"], (string?)createdEntry["actor"]!["accountId"]));
         if (grants)
         {
             await agencyAdmin.GetAsync($"/api/accounts/{clientId}/members").ExpectAsync(HttpStatusCode.OK);

@@ -65,6 +65,7 @@ namespace ConnectedAccounts.Functions;
 [JsonSerializable(typeof(ConnectionResponse))]
 [JsonSerializable(typeof(Page<ConnectionResponse>))]
 [JsonSerializable(typeof(Activity.ActivityEntry))]
+[JsonSerializable(typeof(Accounts.AccessReview))]
 [JsonSerializable(typeof(Page<Activity.ActivityEntry>))]
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(CreateClientResponse))]

@@ -48,7 +48,8 @@ app.MapGroup("/api").RequireApiUser()
     .MapItemsApi()
     .MapIntegrationsApi()
     .MapInvitationsApi()
-    .MapActivityApi();
+    .MapActivityApi()
+    .MapAccessReviewApi();
 app.MapFunctionsHost();
 
 app.Run();

@@ -22,7 +22,7 @@ public sealed record AccountAccess(Stored<Account> Account, string UserId, Acces
 /// in the same partition as the canonical connection rows) and, for an agency user, the agency account's row:
 /// at most two point reads, no cache, so a disconnect or role change that returned 2xx decides the next request.
 /// </summary>
-public sealed class AccessResolver(DataStore store)
+public sealed class AccessResolver(DataStore store, LastAccess lastAccess)
 {
     /// <summary>Null when the account does not exist or the user has no way to it: both answer 404.</summary>
     public async Task<AccountAccess?> ResolveAsync(string accountId, string userId, CancellationToken cancellationToken)
@@ -34,22 +34,37 @@ public sealed class AccessResolver(DataStore store)
         }
 
         var now = store.Time.GetUtcNow();
-        var agencyRoles = new Dictionary<string, Role?>(StringComparer.Ordinal);
+        var agencies = new Dictionary<string, Account?>(StringComparer.Ordinal);
         if (account.Value.RoleOf(userId) is null)
         {
             // Grants that name the user are tried first: the usual case costs one read of the agency row.
             foreach (var grant in account.Value.Grants.Where(g => g.AgencyUsers.Includes(userId) && g.IsLiveAt(now)).OrderBy(g => g.AgencyUsers.All))
             {
-                var agency = await store.GetAccountAsync(grant.AgencyAccountId, cancellationToken);
-                agencyRoles[grant.AgencyAccountId] = agency?.Value.IsArchived == false ? agency.Value.RoleOf(userId) : null;
-                if (agencyRoles[grant.AgencyAccountId] is not null && grant.AgencyUsers.All is false)
+                agencies[grant.AgencyAccountId] = (await store.GetAccountAsync(grant.AgencyAccountId, cancellationToken))?.Value;
+                if (AgencyRole(agencies, grant.AgencyAccountId, userId) is not null && grant.AgencyUsers.All is false)
                 {
                     break;
                 }
             }
         }
 
-        var path = account.Value.AccessFor(userId, g => agencyRoles.GetValueOrDefault(g.AgencyAccountId), now);
+        var access = Decide(account, userId, agencies, now);
+        if (access?.ViaAgencyAccountId is not null)
+        {
+            lastAccess.Note(accountId, userId, now);
+        }
+
+        return access;
+    }
+
+    /// <summary>
+    /// The decision itself, from rows already read: the user's path to the account (as a member, or through the
+    /// grant of a connection whose agency — in <paramref name="agencies"/>, by id — has them as a member) and the
+    /// actions it allows now. Null when there is no path.
+    /// </summary>
+    public static AccountAccess? Decide(Stored<Account> account, string userId, IReadOnlyDictionary<string, Account?> agencies, DateTimeOffset now)
+    {
+        var path = account.Value.AccessFor(userId, g => AgencyRole(agencies, g.AgencyAccountId, userId), now);
         if (path is AccessPath.None)
         {
             return null;
@@ -63,9 +78,13 @@ public sealed class AccessResolver(DataStore store)
         }
 
         var via = path is AccessPath.ViaConnection
-            ? account.Value.Grants.First(g => agencyRoles.GetValueOrDefault(g.AgencyAccountId) is { } role && g.PathFor(userId, role, now) is var p
+            ? account.Value.Grants.First(g => AgencyRole(agencies, g.AgencyAccountId, userId) is { } role && g.PathFor(userId, role, now) is var p
                 && AccessDecision.EffectiveActions(p).SetEquals(AccessDecision.EffectiveActions(path))).AgencyAccountId
             : null;
         return new AccountAccess(account, userId, path, actions, via);
     }
+
+    /// <summary>An archived agency gives its users nothing.</summary>
+    private static Role? AgencyRole(IReadOnlyDictionary<string, Account?> agencies, string agencyAccountId, string userId) =>
+        agencies.GetValueOrDefault(agencyAccountId) is { IsArchived: false } agency ? agency.RoleOf(userId) : null;
 }

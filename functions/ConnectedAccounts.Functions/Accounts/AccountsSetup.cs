@@ -5,5 +5,5 @@ namespace ConnectedAccounts.Functions.Accounts;
 public static class AccountsSetup
 {
     public static IServiceCollection AddAccounts(this IServiceCollection services) =>
-        services.AddSingleton<AccessResolver>().AddReports().AddItems().AddIntegrations();
+        services.AddSingleton<AccessResolver>().AddSingleton<LastAccess>().AddReports().AddItems().AddIntegrations();
 }

@@ -76,6 +76,11 @@ public static class Keys
     private static string Countdown(DateTimeOffset at) =>
         (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>In a client account's partition, when an agency user last worked on it (<c>LastAccess</c>).</summary>
+    public const string LastAccessPrefix = "lastaccess|";
+
+    public static string LastAccess(string userId) => LastAccessPrefix + Uri.EscapeDataString(userId);
+
     public static string Resource(string kind, string id) => kind + "|" + id;
 
     public static string ResourcePrefix(string kind) => kind + "|";

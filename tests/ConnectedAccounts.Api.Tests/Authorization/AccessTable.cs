@@ -61,6 +61,9 @@ public static class AccessTable
         GET    /api/accounts/{client}/activity                          | active activeTeam                      | 403 404 403 404 403 403 404 200 200 403 403 404 401
         GET    /api/accounts/{client}/activity                          | gone                                   | 403 404 403 404 403 403 404 404 404 404 404 404 401
         GET    /api/accounts/{client}/activity                          | others                                 | 404 404 404 404 404 404 404 200 200 403 403 404 401
+        GET    /api/accounts/{client}/access                            | active activeTeam                      | 403 404 403 404 403 403 404 200 200 403 403 404 401
+        GET    /api/accounts/{client}/access                            | gone                                   | 403 404 403 404 403 403 404 404 404 404 404 404 401
+        GET    /api/accounts/{client}/access                            | others                                 | 404 404 404 404 404 404 404 200 200 403 403 404 401
 
         POST   /api/accounts/{agency}/connections                       | none declined cancelled disconnected   | 201 201 201 201 403 403 403 404 404 404 404 404 401
         POST   /api/accounts/{agency}/connections                       | pending active activeTeam disconnecting | 409 409 409 409 403 403 403 404 404 404 404 404 401

@@ -1,3 +1,4 @@
+using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Identity;
 
 namespace ConnectedAccounts.Functions.Activity;
@@ -49,4 +50,22 @@ public static class ConnectionActivity
     /// <summary>The user acting on a connection for one of its sides, as a member of that side's account.</summary>
     public static ActivityActor Actor(Identity.CurrentUser user, Connections.LoadedConnection loaded, Domain.Connections.ConnectionSide side) =>
         ActivityActor.Member(user, side == Domain.Connections.ConnectionSide.Agency ? loaded.Agency.Value.Id : loaded.Client.Value.Id);
+}
+
+/// <summary>
+/// The entries of invitations. An invitation lives in a partition of its own, so its entry is written there, in the
+/// change's batch, and reaches the inviting account's trail as a copy through the outbox.
+/// </summary>
+public static class InvitationActivity
+{
+    /// <summary>The invitee answering: not (yet) a member of the account.</summary>
+    public static ActivityActor Invitee(CurrentUser user) => new(user.Id, user.Email, user.Name, null, "invitee");
+
+    public static ActivityEntry Of(DateTimeOffset at, ActivityActor actor, string action, Domain.Invitations.Invitation invitation) =>
+        ActivityEntry.Of(at, actor, action, new ActivitySubject("invitation", invitation.Id, invitation.Email), details: new Dictionary<string, string>
+        {
+            ["kind"] = Invitations.InvitationWire.Of(invitation.Kind),
+            ["role"] = invitation.Member?.Role.WireName() ?? (invitation.Kind == Domain.Invitations.InvitationKind.ClientAccount ? "orgAdmin" : ""),
+            ["expiresAt"] = invitation.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        });
 }

@@ -64,7 +64,7 @@ public static class ClientsApi
         permissions?.Remove(PermissionAction.MembersManage);
         var sent = await invitations.SendAsync(agency.Id, email!, (id, hash, at, lifetime) => Invitation.Create(
             id, hash, InvitationKind.ClientAccount, email!, agency.Id, agency.Name, user.Id, user.Name, user.Email, at, lifetime,
-            clientAccountId: clientId, clientAccountName: name, askedPermissions: asked), queueEmail: false, ct);
+            clientAccountId: clientId, clientAccountName: name, askedPermissions: asked), queueEmail: false, ActivityActor.Member(user, agency.Id), ct);
         if (sent.RetryAfter is { } wait)
         {
             return InvitationsApi.RateLimited(http, wait);

@@ -1,4 +1,5 @@
 using ConnectedAccounts.Domain.Invitations;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Email;
 using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Outbox;
@@ -98,6 +99,7 @@ public sealed class InvitationCleanup(DataStore store, InvitationStore invitatio
             invitation.MarkExpiryNotified();
             var result = await invitations.Batch(invitation, etag)
                 .Outbox(new OutboxEntry(EmailQueue.Name, EmailQueue.ToMessageText(InvitationEmails.Expired(invitation, email.Value))))
+                .RecordOn(invitation.FromAccountId, InvitationActivity.Of(now, ActivityActor.System, "invitation.expired", invitation))
                 .CommitAsync(ct);
             if (!result.Succeeded)
             {

@@ -40,8 +40,9 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
     /// </summary>
     public static readonly TimeSpan ResumeAfter = TimeSpan.FromSeconds(30);
 
+    /// <param name="by">Who sends it, as the inviting account's trail names them.</param>
     public async Task<SendOutcome> SendAsync(
-        string accountId, string address, Func<string, string, DateTimeOffset, TimeSpan, Invitation> build, bool queueEmail, CancellationToken ct)
+        string accountId, string address, Func<string, string, DateTimeOffset, TimeSpan, Invitation> build, bool queueEmail, ActivityActor by, CancellationToken ct)
     {
         if (await invitations.TryCountSendAsync(accountId, address, ct) is { } wait)
         {
@@ -51,7 +52,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         var (token, hash) = InvitationToken.New();
         var invitation = build(Ids.New("inv"), hash, store.Time.GetUtcNow(), invitations.Options.Lifetime);
         await invitations.WriteIndexesAsync(invitation, ct);
-        var batch = invitations.Batch(invitation, null);
+        var batch = invitations.Batch(invitation, null).RecordOn(accountId, InvitationActivity.Of(invitation.CreatedAt, by, "invitation.sent", invitation));
         if (queueEmail)
         {
             batch.Outbox(EmailEntry(InvitationEmails.Invite(invitation, token, email.Value)));
@@ -69,7 +70,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
     public OutboxEntry InviteEmail(Invitation invitation, string token) => EmailEntry(InvitationEmails.Invite(invitation, token, email.Value));
 
     /// <summary>A new token for the same terms; the old link dies first, so at no moment do two links work.</summary>
-    public async Task<SendOutcome> ResendAsync(Stored<Invitation> old, CancellationToken ct)
+    public async Task<SendOutcome> ResendAsync(Stored<Invitation> old, ActivityActor by, CancellationToken ct)
     {
         if (old.Value.State is not (InvitationState.Pending or InvitationState.Expired))
         {
@@ -91,7 +92,10 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         }
 
         await invitations.WriteIndexesAsync(successor, ct);
-        var created = await invitations.Batch(successor, null).Outbox(EmailEntry(InvitationEmails.Invite(successor, token, email.Value))).CommitAsync(ct);
+        var created = await invitations.Batch(successor, null)
+            .Outbox(EmailEntry(InvitationEmails.Invite(successor, token, email.Value)))
+            .RecordOn(successor.FromAccountId, InvitationActivity.Of(now, by, "invitation.resent", successor))
+            .CommitAsync(ct);
         if (!created.Succeeded)
         {
             throw new InvalidOperationException("A new invitation's partition already existed: the token generator repeated itself.");
@@ -100,15 +104,17 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         return new(successor, token, null);
     }
 
-    public async Task<ProblemHttpResult?> CancelAsync(Stored<Invitation> found, CancellationToken ct)
+    public async Task<ProblemHttpResult?> CancelAsync(Stored<Invitation> found, ActivityActor by, CancellationToken ct)
     {
-        var outcome = found.Value.Cancel(store.Time.GetUtcNow());
+        var now = store.Time.GetUtcNow();
+        var outcome = found.Value.Cancel(now);
         if (!outcome.Succeeded)
         {
             return Problems.Of(outcome.Error!);
         }
 
-        return (await invitations.Batch(found.Value, found.ETag).CommitAsync(ct)).Succeeded ? null : Problems.ConcurrentUpdate();
+        var batch = invitations.Batch(found.Value, found.ETag).RecordOn(found.Value.FromAccountId, InvitationActivity.Of(now, by, "invitation.cancelled", found.Value));
+        return (await batch.CommitAsync(ct)).Succeeded ? null : Problems.ConcurrentUpdate();
     }
 
     public async Task<AnswerOutcome> DeclineAsync(Stored<Invitation> found, CurrentUser user, CancellationToken ct)
@@ -119,13 +125,14 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
             return Problems.Of(InvitationErrors.EmailMismatch);
         }
 
-        var outcome = invitation.Decline(user.Email, store.Time.GetUtcNow());
+        var now = store.Time.GetUtcNow();
+        var outcome = invitation.Decline(user.Email, now);
         if (!outcome.Succeeded)
         {
             return Problems.Of(outcome.Error!);
         }
 
-        var batch = invitations.Batch(invitation, found.ETag);
+        var batch = invitations.Batch(invitation, found.ETag).RecordOn(invitation.FromAccountId, InvitationActivity.Of(now, InvitationActivity.Invitee(user), "invitation.declined", invitation));
         if (invitation.Kind == InvitationKind.Connection)
         {
             batch.Outbox(EmailEntry(InvitationEmails.Declined(invitation, user.Name)));

@@ -3,6 +3,7 @@ using ConnectedAccounts.Domain.Accounts;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Invitations;
 using ConnectedAccounts.Domain.Permissions;
+using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Hosting;
@@ -163,7 +164,7 @@ public static class InvitationsApi
             return refused;
         }
 
-        var sent = await service.ResendAsync(found.Invitation!, ct);
+        var sent = await service.ResendAsync(found.Invitation!, ActivityActor.For(http.User(), found.Access!), ct);
         if (sent.RetryAfter is { } wait)
         {
             return RateLimited(http, wait);
@@ -185,7 +186,7 @@ public static class InvitationsApi
             return refused;
         }
 
-        return await service.CancelAsync(found.Invitation!, ct) is { } problem
+        return await service.CancelAsync(found.Invitation!, ActivityActor.For(http.User(), found.Access!), ct) is { } problem
             ? problem
             : TypedResults.Ok(InvitationResponse.From(found.Invitation!.Value));
     }
@@ -221,7 +222,7 @@ public static class InvitationsApi
         var account = found.Value;
         var sent = await service.SendAsync(account.Id, email!, (id, hash, at, lifetime) => Invitation.Create(
             id, hash, InvitationKind.Member, email!, account.Id, account.Name, user.Id, user.Name, user.Email, at, lifetime,
-            member: new MemberTerms(role!.Value, actions)), queueEmail: true, ct);
+            member: new MemberTerms(role!.Value, actions)), queueEmail: true, ActivityActor.For(user, found), ct);
         if (sent.RetryAfter is { } wait)
         {
             return RateLimited(http, wait);
@@ -236,7 +237,7 @@ public static class InvitationsApi
     {
         var sent = await service.SendAsync(from.Id, email, (id, hash, at, lifetime) => Invitation.Create(
             id, hash, InvitationKind.Connection, email, from.Id, from.Name, user.Id, user.Name, user.Email, at, lifetime,
-            connection: terms), queueEmail: true, ct);
+            connection: terms), queueEmail: true, ActivityActor.Member(user, from.Id), ct);
         if (sent.RetryAfter is { } wait)
         {
             return RateLimited(http, wait);
@@ -286,7 +287,7 @@ public static class InvitationsApi
         return result.Distinct().Order().ToList();
     }
 
-    private sealed record Managed(Stored<Invitation>? Invitation, ProblemHttpResult? Problem);
+    private sealed record Managed(Stored<Invitation>? Invitation, ProblemHttpResult? Problem, AccountAccess? Access = null);
 
     /// <summary>An invitation this account sent, for a caller allowed to manage it; null answers 404.</summary>
     private static async Task<Managed?> ManagedAsync(
@@ -318,7 +319,7 @@ public static class InvitationsApi
             return new(null, Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "Nobody grants more than they hold: only an orgAdmin can manage an orgAdmin invitation."));
         }
 
-        return new(invitation, null);
+        return new(invitation, null, found);
     }
 
     private static async Task<Stored<Invitation>?> ByTokenAsync(string token, InvitationStore invitations, CancellationToken ct) =>

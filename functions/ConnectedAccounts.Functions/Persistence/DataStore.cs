@@ -114,6 +114,12 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
         return this;
     }
 
+    /// <summary>
+    /// The entry of a change made outside the account's own partition (an invitation's): it travels in this batch's
+    /// outbox and lands on the account's trail, so the change never commits without it.
+    /// </summary>
+    public PartitionBatch RecordOn(string accountId, ActivityEntry entry) => Project(new ActivityCopied(accountId, entry));
+
     public PartitionBatch Delete(string rowKey, ETag etag)
     {
         _actions.Add(TableTransactionAction.Delete(partitionKey, rowKey, etag));

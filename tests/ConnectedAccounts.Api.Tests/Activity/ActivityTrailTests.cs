@@ -120,6 +120,37 @@ public abstract class ActivityTrailScenarios(ExpiryFactory factory)
         Assert.DoesNotContain(days.Items, d => d.RowKey.EndsWith(s.ClientId, StringComparison.Ordinal) || d.RowKey.EndsWith(s.AgencyId, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_invitations_of_an_account_are_on_its_trail_sent_resent_cancelled_declined_and_expired()
+    {
+        var s = await SceneAsync();
+        var (dana, erin) = (TestUser.New("dana"), TestUser.New("erin"));
+        var members = $"/api/accounts/{s.ClientId}/members";
+        var first = (string)(await s.Carol.PostJsonAsync(members, new { email = dana.Email, role = "viewOnly" }).ExpectAsync(HttpStatusCode.Accepted))["id"]!;
+        Tick();
+        var resent = (string)(await s.Carol.PostAsync($"/api/accounts/{s.ClientId}/invitations/{first}/resend", null).ExpectAsync(HttpStatusCode.OK))["id"]!;
+        Tick();
+        await s.Carol.PostAsync($"/api/accounts/{s.ClientId}/invitations/{resent}/cancel", null).ExpectAsync(HttpStatusCode.OK);
+        Tick();
+        await s.Carol.PostJsonAsync(members, new { email = erin.Email, role = "viewOnly" }).ExpectAsync(HttpStatusCode.Accepted);
+        Tick();
+        var token = Invitations.InvitationsFactory.TokenOf(Assert.Single(await factory.MailAsync<ConnectedAccounts.Functions.Email.MemberInvitedEmail>(erin.Email)).AcceptLink);
+        await factory.Signed(erin).PostAsync($"/api/invitations/{token}/decline", null).ExpectAsync(HttpStatusCode.OK);
+        Tick();
+        await s.Carol.PostJsonAsync(members, new { email = $"late.{Guid.NewGuid():N}@bikes.test", role = "viewOnly" }).ExpectAsync(HttpStatusCode.Accepted);
+        factory.Clock.Advance(TimeSpan.FromDays(8));
+        await factory.Services.GetRequiredService<ConnectedAccounts.Functions.Invitations.InvitationCleanup>().RunAsync(CancellationToken.None);
+        await factory.RunDisconnectionsAsync();
+
+        var trail = (await AllAsync(s.Carol, $"/api/accounts/{s.ClientId}/activity")).Where(e => ((string)e["action"]!).StartsWith("invitation.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["invitation.expired", "invitation.sent", "invitation.declined", "invitation.sent", "invitation.cancelled", "invitation.resent", "invitation.sent"], Actions(trail));
+        AssertActor(trail[0], null, "system", null);
+        Assert.Equal((erin.Id, "invitee"), ((string?)trail[2]["actor"]!["userId"], (string?)trail[2]["actor"]!["via"]));
+        Assert.All(trail.Skip(3), e => AssertActor(e, s.CarolUser, "member", s.ClientId));
+        Assert.Equal(("invitation", first, dana.Email.ToLowerInvariant()), Subject(trail[6]));
+        Assert.Equal(("member", "viewOnly"), ((string?)trail[6]["details"]!["kind"], (string?)trail[6]["details"]!["role"]));
+    }
+
     private async Task<int> SweepAsync()
     {
         using var scope = factory.Services.CreateScope();

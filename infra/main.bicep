@@ -43,6 +43,7 @@ var roles = {
   tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
 }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -110,6 +111,45 @@ resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [fo
     principalType: 'ServicePrincipal'
   }
 }]
+
+// Integration events: a topic with duplicate detection (an event's MessageId is its activity entry's id, so a
+// redelivery by the outbox is dropped), an example subscription, and Data Sender for the app's identity only.
+resource serviceBus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+  name: 'sb-${name}-${suffix}'
+  location: location
+  sku: { name: 'Standard', tier: 'Standard' }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+  }
+}
+
+resource eventsTopic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
+  parent: serviceBus
+  name: 'connected-accounts'
+  properties: {
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'P1D'
+  }
+}
+
+resource exampleSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = {
+  parent: eventsTopic
+  name: 'billing-example'
+  properties: {
+    maxDeliveryCount: 10
+  }
+}
+
+resource serviceBusRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(eventsTopic.id, identity.id, roles.serviceBusDataSender)
+  scope: eventsTopic
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${name}'
@@ -198,6 +238,8 @@ var appSettings = [
   { name: 'Email__FromAddress', value: emailFrom }
   { name: 'Email__PublicBaseUrl', value: publicBaseUrl }
   { name: 'Email__SendGrid__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})' }
+  { name: 'Events__ServiceBus__FullyQualifiedNamespace', value: '${serviceBus.name}.servicebus.windows.net' }
+  { name: 'Events__ServiceBus__Topic', value: eventsTopic.name }
   // Every timer's schedule must exist as a setting: function.json names %Schedules:X%, which the host resolves to the
   // setting Schedules__X when it indexes the functions, and a timer whose setting is missing is disabled.
   { name: 'Schedules__OutboxSweep', value: '*/30 * * * * *' }

@@ -3,6 +3,7 @@ using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Email;
+using ConnectedAccounts.Functions.Events;
 using ConnectedAccounts.Functions.Health;
 using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Http;
@@ -25,6 +26,7 @@ builder.Services.AddDisconnection();
 builder.Services.AddEmail().AddEmailFunction();
 builder.Services.AddInvitations();
 builder.Services.AddActivity();
+builder.Services.AddIntegrationEvents();
 builder.Services.WithoutKeyRingWarmUp();
 
 var app = builder.Build();

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConnectedAccounts.Functions.Email;
+using ConnectedAccounts.Functions.Events;
 using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Invitations;
@@ -34,6 +35,7 @@ public sealed partial class InfraTests(PublishedHandlerFixture handler)
         "Storage__Provider", "Storage__TableEndpoint", "Storage__QueueEndpoint",
         "Auth__Authority", "Auth__Audience",
         "Email__Provider", "Email__FromAddress", "Email__PublicBaseUrl", "Email__SendGrid__ApiKey",
+        "Events__ServiceBus__FullyQualifiedNamespace", "Events__ServiceBus__Topic",
     ];
 
     /// <summary>The configuration sections the program binds, and the options each binds to.</summary>
@@ -45,6 +47,7 @@ public sealed partial class InfraTests(PublishedHandlerFixture handler)
         ["Queues"] = typeof(QueueRunnerOptions),
         ["Functions"] = typeof(FunctionsHostOptions),
         ["Invitations"] = typeof(InvitationOptions),
+        ["Events"] = typeof(EventsOptions),
     };
 
     /// <summary>Built-in Azure roles the app's identity may hold: data-plane only.</summary>
@@ -55,6 +58,7 @@ public sealed partial class InfraTests(PublishedHandlerFixture handler)
         ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
         ["4633458b-17de-408a-b874-0445c86b69e6"] = "Key Vault Secrets User",
         ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
+        ["69a216fc-b8fb-44d8-bc22-1f3c2cd27a39"] = "Azure Service Bus Data Sender",
     };
 
     [Fact]
@@ -132,6 +136,21 @@ public sealed partial class InfraTests(PublishedHandlerFixture handler)
         Assert.Equal("Disabled", site.GetProperty("siteConfig").GetProperty("ftpsState").GetString());
         Assert.True(infra.Resources("Microsoft.Insights/components").Single().GetProperty("properties").GetProperty("DisableLocalAuth").GetBoolean());
         Assert.Contains("Authorization=AAD", infra.AppSettings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Events_go_to_a_topic_that_drops_duplicates_reached_with_the_identity_only()
+    {
+        var infra = await CompiledInfra.GetAsync();
+        var topic = infra.Resources("Microsoft.ServiceBus/namespaces/topics").Single();
+
+        // The outbox delivers an event at least once under the same MessageId: the topic must drop the repeat.
+        Assert.True(topic.GetProperty("properties").GetProperty("requiresDuplicateDetection").GetBoolean());
+        Assert.True(infra.Resources("Microsoft.ServiceBus/namespaces").Single().GetProperty("properties").GetProperty("disableLocalAuth").GetBoolean());
+        Assert.NotEmpty(infra.Resources("Microsoft.ServiceBus/namespaces/topics/subscriptions"));
+        Assert.Contains(".servicebus.windows.net", infra.AppSettings["Events__ServiceBus__FullyQualifiedNamespace"], StringComparison.Ordinal);
+        Assert.Contains(infra.Resources("Microsoft.Authorization/roleAssignments"),
+            a => a.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Contains("serviceBusDataSender", StringComparison.Ordinal));
     }
 
     /// <summary>The app setting of every %…% the generated triggers name (%Schedules:X% is the setting Schedules__X).</summary>

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using ConnectedAccounts.Functions.Events;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Queues;
 using ConnectedAccounts.Storage.Tables;
@@ -10,7 +11,8 @@ namespace ConnectedAccounts.Functions.Outbox;
 /// and on the sweep timer for partitions a crash left behind. A row is deleted only after its message is queued,
 /// so a crash in between sends it twice, never zero times; the handlers are idempotent.
 /// </summary>
-public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient queues, ILogger<OutboxRelay> logger) : BackgroundService
+/// <param name="events">Where <see cref="IntegrationEvents.OutboxTarget"/> rows go; none configured, none are written.</param>
+public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient queues, ILogger<OutboxRelay> logger, IntegrationEvents? events = null) : BackgroundService
 {
     private const string MarkerPartition = "pending";
     private readonly Channel<string> _notified = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -47,19 +49,34 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
         }
     }
 
-    /// <summary>Sends every outbox row of one partition; returns how many were sent.</summary>
-    public async Task<int> RelayPartitionAsync(string partitionKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends every outbox row of one partition; returns how many were sent, and how many it had to leave (events
+    /// Service Bus would not take now: they wait for the next sweep, and the partition's other rows still go).
+    /// </summary>
+    public async Task<(int Sent, int Left)> RelayPartitionAsync(string partitionKey, CancellationToken cancellationToken)
     {
-        var sent = 0;
+        var (sent, left) = (0, 0);
         await foreach (var row in Data.QueryAllAsync(new TableQuery { PartitionKey = partitionKey, RowKeyPrefix = Keys.OutboxPrefix }, cancellationToken))
         {
             var entry = OutboxEntry.FromEntity(row);
-            await queues.GetQueueClient(entry.Queue).SendMessageCreatingQueueAsync(entry.Body, cancellationToken);
+            if (entry.Queue == IntegrationEvents.OutboxTarget)
+            {
+                if (events is null || !await events.TryPublishAsync(entry.Body, cancellationToken))
+                {
+                    left++;
+                    continue;
+                }
+            }
+            else
+            {
+                await queues.GetQueueClient(entry.Queue).SendMessageCreatingQueueAsync(entry.Body, cancellationToken);
+            }
+
             await Data.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
             sent++;
         }
 
-        return sent;
+        return (sent, left);
     }
 
     /// <summary>Relays every partition still marked, and clears the marks of partitions that are empty.</summary>
@@ -68,11 +85,15 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
         var sent = 0;
         await foreach (var marker in Markers.QueryAllAsync(new TableQuery { PartitionKey = MarkerPartition }, cancellationToken))
         {
-            sent += await RelayPartitionAsync(marker.RowKey, cancellationToken);
+            var (relayed, left) = await RelayPartitionAsync(marker.RowKey, cancellationToken);
+            sent += relayed;
 
             // A writer that marked the partition again since we read the marker changed its ETag, so this
-            // delete fails and the marker stays for the next sweep.
-            await Markers.DeleteEntityAsync(MarkerPartition, marker.RowKey, marker.ETag, cancellationToken);
+            // delete fails and the marker stays for the next sweep; so does a partition with rows left.
+            if (left == 0)
+            {
+                await Markers.DeleteEntityAsync(MarkerPartition, marker.RowKey, marker.ETag, cancellationToken);
+            }
         }
 
         return sent;

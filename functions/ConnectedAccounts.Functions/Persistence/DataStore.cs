@@ -3,6 +3,7 @@ using ConnectedAccounts.Domain.Accounts;
 using ConnectedAccounts.Domain.Common;
 using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Functions.Activity;
+using ConnectedAccounts.Functions.Events;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Storage.Tables;
 
@@ -12,7 +13,8 @@ namespace ConnectedAccounts.Functions.Persistence;
 /// The repository of accounts and connections, written once on the table abstraction. Reads return the ETag
 /// they read at; every change is a <see cref="PartitionBatch"/> that carries that ETag.
 /// </summary>
-public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, TimeProvider time, ActivityDays days)
+/// <param name="events">Integration events, when configured: entries about accounts, members and connections are published.</param>
+public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, TimeProvider time, ActivityDays days, IntegrationEvents? events = null)
 {
     private readonly ParsedDocuments<AccountSnapshot> _accounts = new(entity => Documents.FromEntity(entity, AppJsonContext.Default.AccountSnapshot));
 
@@ -46,7 +48,7 @@ public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, Tim
     public static Connection ToConnection(TableEntity entity) =>
         Connection.Restore(Documents.FromEntity(entity, AppJsonContext.Default.ConnectionSnapshot));
 
-    public PartitionBatch Batch(string partitionKey) => new(Data, relay, time, partitionKey, days);
+    public PartitionBatch Batch(string partitionKey) => new(Data, relay, time, partitionKey, days, events);
 
     public static TableEntity AccountEntity(Account account) =>
         Documents.ToEntity(account.Id, Keys.AccountRow, "account", account.ToSnapshot(), AppJsonContext.Default.AccountSnapshot);
@@ -59,7 +61,7 @@ public sealed class DataStore(ITableServiceClient tables, OutboxRelay relay, Tim
 /// The changes to one partition that must happen together, with the outbox rows describing their side effects.
 /// Commit is one entity group transaction: all of it or none of it.
 /// </summary>
-public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimeProvider time, string partitionKey, ActivityDays days)
+public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimeProvider time, string partitionKey, ActivityDays days, IntegrationEvents? events)
 {
     private readonly List<TableTransactionAction> _actions = [];
     private readonly List<ProjectionMessage> _projections = [];
@@ -108,6 +110,11 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
         if (entry.ConnectionId is { } connectionId && Ids.ClientAccountIdOf(connectionId) == partitionKey)
         {
             Put(Documents.ToEntity(partitionKey, Keys.ConnectionActivity(connectionId, entry.At, entry.Id), ActivityApi.Kind, entry, AppJsonContext.Default.ActivityEntry), null);
+        }
+
+        if (events?.Publishes(entry) == true)
+        {
+            Outbox(new OutboxEntry(IntegrationEvents.OutboxTarget, IntegrationEvents.ToCloudEvent(entry, partitionKey)));
         }
 
         _activityAt ??= entry.At;

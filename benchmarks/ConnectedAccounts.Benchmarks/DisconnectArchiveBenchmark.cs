@@ -31,9 +31,9 @@ public static class DisconnectArchiveBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var reports = int.Parse(Option(args, "--reports") ?? "10000", CultureInfo.InvariantCulture);
-        var repetitions = int.Parse(Option(args, "--repetitions") ?? "5", CultureInfo.InvariantCulture);
-        var azure = Option(args, "--connection-string") ?? Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING");
+        var reports = int.Parse(BenchmarkArgs.Option(args, "--reports") ?? "10000", CultureInfo.InvariantCulture);
+        var repetitions = int.Parse(BenchmarkArgs.Option(args, "--repetitions") ?? "5", CultureInfo.InvariantCulture);
+        var azure = BenchmarkArgs.Option(args, "--connection-string") ?? Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING");
 
         var folder = Directory.CreateTempSubdirectory("ca-archive-bench-");
         try
@@ -185,12 +185,6 @@ public static class DisconnectArchiveBenchmark
 
     private static Measurement Median(List<Measurement> measurements) =>
         measurements.OrderBy(m => m.Elapsed).ElementAt(measurements.Count / 2);
-
-    private static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
 
     private sealed record Measurement(TimeSpan Elapsed, long Requests, int Entities)
     {

@@ -18,11 +18,11 @@ public static class StorageBatchBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var connectionString = Option(args, "--connection-string")
+        var connectionString = BenchmarkArgs.Option(args, "--connection-string")
             ?? Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING")
             ?? "UseDevelopmentStorage=true";
-        var entities = int.Parse(Option(args, "--entities") ?? "10000", CultureInfo.InvariantCulture);
-        var repetitions = int.Parse(Option(args, "--repetitions") ?? "3", CultureInfo.InvariantCulture);
+        var entities = int.Parse(BenchmarkArgs.Option(args, "--entities") ?? "10000", CultureInfo.InvariantCulture);
+        var repetitions = int.Parse(BenchmarkArgs.Option(args, "--repetitions") ?? "3", CultureInfo.InvariantCulture);
         var service = new AzureTableServiceClient(connectionString);
 
         Console.WriteLine($"Writing {entities} entities (100 per partition) to {service.Endpoint}, {repetitions} repetitions.");
@@ -107,12 +107,6 @@ public static class StorageBatchBenchmark
 
     private static Measurement Median(List<Measurement> measurements) =>
         measurements.OrderBy(m => m.Elapsed).ElementAt(measurements.Count / 2);
-
-    private static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
 
     private sealed record Measurement(TimeSpan Elapsed, long Requests, int Entities)
     {

@@ -45,13 +45,16 @@ public sealed class IntegrationEventsTests(EventsFactory factory) : IClassFixtur
         var connectionId = (string)(await alice.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetAccountId = clientId }).ExpectAsync(HttpStatusCode.Created))["id"]!;
         await carol.PostAsync($"/api/connections/{connectionId}/accept", null).ExpectAsync(HttpStatusCode.OK);
         await carol.PostJsonAsync($"/api/accounts/{clientId}/reports", new { name = "Q4" }).ExpectAsync(HttpStatusCode.Created);
+        var bob = TestUser.New("bob");
+        await factory.AddMemberAsync(clientId, bob, "viewOnly");
+        await carol.PatchJsonAsync($"/api/accounts/{clientId}/members/{bob.Id}", new { role = "regularUser" }).ExpectAsync(HttpStatusCode.OK);
         await carol.PostAsync($"/api/connections/{connectionId}/disconnect", null).ExpectAsync(HttpStatusCode.Accepted);
         await factory.RunDisconnectionsAsync();
         await RelayAsync();
 
-        var events = await ReceiveAsync(expected: 6);
+        var events = await ReceiveAsync(expected: 7);
         Assert.Equal(
-            ["connectedaccounts.account.created", "connectedaccounts.account.created", "connectedaccounts.connection.accepted", "connectedaccounts.connection.disconnectStarted", "connectedaccounts.connection.disconnected", "connectedaccounts.connection.requested"],
+            ["connectedaccounts.account.created", "connectedaccounts.account.created", "connectedaccounts.connection.accepted", "connectedaccounts.connection.disconnectStarted", "connectedaccounts.connection.disconnected", "connectedaccounts.connection.requested", "connectedaccounts.member.roleChanged"],
             events.Select(e => e.Event.Type).Order(StringComparer.Ordinal));
         var trail = (await carol.GetAsync($"/api/accounts/{clientId}/activity").ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray();
         foreach (var (message, cloudEvent, json) in events)

@@ -63,5 +63,8 @@ public static class PermissionActions
 
     public static string WireName(this PermissionAction action) => Names[action];
 
+    /// <summary>The wire names of <paramref name="actions"/> in the matrix's order, as every answer lists them.</summary>
+    public static IReadOnlyList<string> WireNames(this IEnumerable<PermissionAction> actions) => actions.Order().Select(WireName).ToList();
+
     public static bool TryParse(string? name, out PermissionAction action) => ByName.TryGetValue(name ?? "", out action);
 }

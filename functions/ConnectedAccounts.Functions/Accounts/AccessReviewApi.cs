@@ -54,7 +54,7 @@ public static class AccessReviewApi
         }
 
         IReadOnlyList<string> ActionsOf(string userId) =>
-            AccessResolver.Decide(account, userId, agencies, now)?.Actions.Order().Select(a => a.WireName()).ToList() ?? [];
+            AccessResolver.Decide(account, userId, agencies, now)?.Actions.WireNames() ?? [];
 
         var members = account.Value.Members.Select(m => new MemberAccess(m.UserId, m.Email, m.Name, m.Role.WireName(), ActionsOf(m.UserId))).ToList();
         var seen = await lastAccess.ReadAsync(accountId, ct);

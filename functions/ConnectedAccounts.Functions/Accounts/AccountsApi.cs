@@ -176,6 +176,6 @@ public static class AccountsApi
             return Problems.NotFound("account");
         }
 
-        return TypedResults.Ok(new PermissionsResponse(found.Actions.Order().Select(a => a.WireName()).ToList()));
+        return TypedResults.Ok(new PermissionsResponse(found.Actions.WireNames()));
     }
 }

@@ -65,7 +65,7 @@ public sealed record ConnectionResponse(
         c.DisconnectedAt,
         c.EndedAt,
         c.AgencyUsers.All ? new AgencyUsersDto(true, null) : new AgencyUsersDto(null, c.AgencyUsers.UserIds),
-        c.Permissions.Order().Select(p => p.WireName()).ToList(),
+        c.Permissions.WireNames(),
         c.AccountManagerIds,
         c.Message,
         c.DisconnectFailure,

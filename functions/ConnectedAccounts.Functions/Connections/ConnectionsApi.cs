@@ -312,7 +312,7 @@ public static class ConnectionsApi
             (found, _) => found.Value.ChangeExpiry(expiry), ct, expiry: expiry, at: now);
     }
 
-    private static string Names(IEnumerable<PermissionAction> actions) => string.Join(",", actions.Order().Select(a => a.WireName()));
+    private static string Names(IEnumerable<PermissionAction> actions) => string.Join(",", actions.WireNames());
 
     private static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> ChangeAsync(
         string connectionId,

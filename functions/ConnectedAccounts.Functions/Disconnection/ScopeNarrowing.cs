@@ -31,7 +31,7 @@ public sealed class NarrowingPlanner(ResourceStore<Integration> integrations, Re
             agencyUsers.Any(m => reaches(before.PathFor(m.UserId, m.Role, now))) && !agencyUsers.Any(m => reaches(after.PathFor(m.UserId, m.Role, now)));
 
         var losses = agencyUsers
-            .Select(m => (Member: m, Lost: Actions(before, m).Except(Actions(after, m)).Order().Select(a => a.WireName()).ToList()))
+            .Select(m => (Member: m, Lost: Actions(before, m).Except(Actions(after, m)).WireNames()))
             .Where(x => x.Lost.Count > 0)
             .Select(x => new PlannedLoss(x.Member.UserId, x.Member.Email, x.Member.Name, x.Lost))
             .ToList();
@@ -45,8 +45,8 @@ public sealed class NarrowingPlanner(ResourceStore<Integration> integrations, Re
             ? (await integrations.AllAsync(client.Id, ct)).Select(i => new PlannedIntegration(client.Id, i.Id, i.Name)).ToList()
             : [];
         return new ScopeNarrowing(
-            after.Permissions.Order().Select(a => a.WireName()).ToList(),
-            before.Permissions.Except(after.Permissions).Order().Select(a => a.WireName()).ToList(),
+            after.Permissions.WireNames(),
+            before.Permissions.Except(after.Permissions).WireNames(),
             losses,
             clientReports,
             clientItems,

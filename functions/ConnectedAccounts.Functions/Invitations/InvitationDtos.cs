@@ -38,7 +38,7 @@ public sealed record InvitationResponse(
         i.Member?.Role.WireName(),
         i.Member?.Actions?.Select(a => a.WireName()).ToList() ?? i.Connection?.Permissions?.Select(a => a.WireName()).ToList(),
         i.ClientAccountId,
-        InvitationWire.Names(i.AskedPermissions));
+        i.AskedPermissions.WireNames());
 }
 
 public sealed record NewAccountDto(string? Name);
@@ -53,8 +53,6 @@ public sealed record InviteMemberRequest(string? Email, string? Role, IReadOnlyL
 
 public static class InvitationWire
 {
-    public static IReadOnlyList<string> Names(IEnumerable<PermissionAction> actions) => actions.Select(a => a.WireName()).ToList();
-
     public static string Of(InvitationKind kind) => kind switch
     {
         InvitationKind.Connection => "connection",

@@ -354,7 +354,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
                     ["role"] = role.WireName(),
                     ["invitationId"] = invitation.Id,
                     ["invitedBy"] = invitation.InvitedByName,
-                    ["grantedPermissions"] = string.Join(",", invitation.GrantedPermissions.Select(p => p.WireName())),
+                    ["grantedPermissions"] = string.Join(",", invitation.GrantedPermissions.WireNames()),
                 }));
         if (connection is not null)
         {

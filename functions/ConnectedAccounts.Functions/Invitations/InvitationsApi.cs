@@ -71,7 +71,7 @@ public static class InvitationsApi
         if (InvitationToken.TryHash(token) is { } hash && await invitations.GetAsync(hash, ct) is { } found && found.Value.IsOpen(invitations.Time.GetUtcNow()))
         {
             var i = found.Value;
-            return TypedResults.Ok(new InvitationPreview(InvitationWire.Of(i.Kind), i.FromAccountName, i.ExpiresAt, InvitationWire.Names(i.AskedPermissions)));
+            return TypedResults.Ok(new InvitationPreview(InvitationWire.Of(i.Kind), i.FromAccountName, i.ExpiresAt, i.AskedPermissions.WireNames()));
         }
 
         return TypedResults.Content(UnusableLinkBody, "application/problem+json", statusCode: StatusCodes.Status404NotFound);

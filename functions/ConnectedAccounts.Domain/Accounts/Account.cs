@@ -46,7 +46,7 @@ public sealed record ConnectionGrant(
 
     /// <summary>How an agency user of <paramref name="agencyRole"/> reaches the client through this grant.</summary>
     public AccessPath.ViaConnection PathFor(string userId, Role agencyRole, DateTimeOffset now) =>
-        new(agencyRole, IsLiveAt(now), Permissions.ToHashSet(), AgencyUsers.Includes(userId), AccountManagerIds.Contains(userId, StringComparer.Ordinal));
+        new(agencyRole, IsLiveAt(now), Permissions.ToHashSet(), AgencyUsers.Includes(userId), AccountManagerIds.Contains(userId, StringComparer.Ordinal), AgencyAccountId);
 }
 
 /// <summary>

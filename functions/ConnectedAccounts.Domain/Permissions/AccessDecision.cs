@@ -18,12 +18,14 @@ public abstract record AccessPath
     /// <param name="ConnectionPermissions">The connection's narrowing of the matrix.</param>
     /// <param name="IsAgencyUser">Whether the connection's agency users include the user.</param>
     /// <param name="ManagesClient">Whether the user is one of this client's account managers on the connection.</param>
+    /// <param name="AgencyAccountId">The agency whose connection this is: who the user acts for there.</param>
     public sealed record ViaConnection(
         Role AgencyRole,
         bool ConnectionActive,
         IReadOnlySet<PermissionAction> ConnectionPermissions,
         bool IsAgencyUser,
-        bool ManagesClient) : AccessPath;
+        bool ManagesClient,
+        string? AgencyAccountId = null) : AccessPath;
 
     public sealed record None : AccessPath;
 }

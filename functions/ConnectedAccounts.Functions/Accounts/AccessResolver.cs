@@ -5,9 +5,11 @@ using ConnectedAccounts.Functions.Persistence;
 namespace ConnectedAccounts.Functions.Accounts;
 
 /// <summary>What one user may do on one account, decided from the canonical rows read for this request.</summary>
-/// <param name="ViaAgencyAccountId">For an agency user: the agency whose connection the path goes through.</param>
-public sealed record AccountAccess(Stored<Account> Account, string UserId, AccessPath Path, IReadOnlySet<PermissionAction> Actions, string? ViaAgencyAccountId = null)
+public sealed record AccountAccess(Stored<Account> Account, string UserId, AccessPath Path, IReadOnlySet<PermissionAction> Actions)
 {
+    /// <summary>For an agency user: the agency whose connection the path goes through.</summary>
+    public string? ViaAgencyAccountId => (Path as AccessPath.ViaConnection)?.AgencyAccountId;
+
     public Account Value => Account.Value;
 
     public bool Can(PermissionAction action) => Actions.Contains(action);
@@ -77,11 +79,7 @@ public sealed class AccessResolver(DataStore store, LastAccess lastAccess)
             actions = actions.Where(Account.ArchiveActions.Contains).ToHashSet();
         }
 
-        var via = path is AccessPath.ViaConnection
-            ? account.Value.Grants.First(g => AgencyRole(agencies, g.AgencyAccountId, userId) is { } role && g.PathFor(userId, role, now) is var p
-                && AccessDecision.EffectiveActions(p).SetEquals(AccessDecision.EffectiveActions(path))).AgencyAccountId
-            : null;
-        return new AccountAccess(account, userId, path, actions, via);
+        return new AccountAccess(account, userId, path, actions);
     }
 
     /// <summary>An archived agency gives its users nothing.</summary>

@@ -67,9 +67,7 @@ public static class AccessReviewApi
                     .ToList())
                 : new ConnectionAccess(c.Id, c.AgencyAccountId, "", ConnectionWire.Of(c.StateAt(now)), c.ExpiresAt, []))
             .ToList();
-        var open = (await invitations.ListAsync(accountId, InvitationKeys.AccountIndexPrefix, ct))
-            .Select(s => s.Value)
-            .Where(i => i.FromAccountId == accountId && i.IsOpen(now))
+        var open = (await invitations.OpenForAccountAsync(accountId, now, ct))
             .OrderBy(i => i.CreatedAt)
             .Select(InvitationResponse.From)
             .ToList();

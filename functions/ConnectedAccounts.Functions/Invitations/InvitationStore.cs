@@ -164,6 +164,12 @@ public sealed class InvitationStore(DataStore store, IOptions<InvitationOptions>
         return found;
     }
 
+    /// <summary>The invitations the account sent that can still be answered at <paramref name="now"/>.</summary>
+    public async Task<IEnumerable<Invitation>> OpenForAccountAsync(string accountId, DateTimeOffset now, CancellationToken ct) =>
+        (await ListAsync(accountId, InvitationKeys.AccountIndexPrefix, ct))
+            .Select(s => s.Value)
+            .Where(i => i.FromAccountId == accountId && i.IsOpen(now));
+
     /// <summary>
     /// Counts one send against the inviting account and the recipient address, in storage so that every instance
     /// agrees. A refusal leaves both counters as they were; the account is counted first, so a send the recipient

@@ -141,9 +141,7 @@ public static class InvitationsApi
         }
 
         var now = invitations.Time.GetUtcNow();
-        var open = (await invitations.ListAsync(accountId, InvitationKeys.AccountIndexPrefix, ct))
-            .Select(s => s.Value)
-            .Where(i => i.FromAccountId == accountId && i.IsOpen(now));
+        var open = await invitations.OpenForAccountAsync(accountId, now, ct);
         return Paging.InMemory(open, OldestFirst, size, continuationToken, InvitationResponse.From) is { } page ? TypedResults.Ok(page) : Paging.InvalidToken();
     }
 

@@ -36,8 +36,7 @@ public sealed class OutboxRelay(ITableServiceClient tables, IQueueServiceClient 
     {
         try
         {
-            // The agency's copies of connection entries are for reading later; they wait for the queue.
-            foreach (var message in messages.Where(m => m is not ActivityCopied))
+            foreach (var message in messages)
             {
                 await _projections.ApplyAsync(message, cancellationToken);
             }

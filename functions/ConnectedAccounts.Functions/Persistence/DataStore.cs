@@ -103,7 +103,7 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
     {
         if (copyTo is not null)
         {
-            Project(new ActivityCopied(copyTo, entry));
+            Queue(new ActivityCopied(copyTo, entry));
         }
 
         Put(Documents.ToEntity(partitionKey, Keys.Activity(entry.At, entry.Id), ActivityApi.Kind, entry, AppJsonContext.Default.ActivityEntry), null);
@@ -125,7 +125,7 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
     /// The entry of a change made outside the account's own partition (an invitation's): it travels in this batch's
     /// outbox and lands on the account's trail, so the change never commits without it.
     /// </summary>
-    public PartitionBatch RecordOn(string accountId, ActivityEntry entry) => Project(new ActivityCopied(accountId, entry));
+    public PartitionBatch RecordOn(string accountId, ActivityEntry entry) => Queue(new ActivityCopied(accountId, entry));
 
     public PartitionBatch Delete(string rowKey, ETag etag)
     {
@@ -144,8 +144,12 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
     public PartitionBatch Project(ProjectionMessage message)
     {
         _projections.Add(message);
-        return Outbox(new OutboxEntry(ProjectionMessage.QueueName, JsonSerializer.Serialize(message, AppJsonContext.Default.ProjectionMessage)));
+        return Queue(message);
     }
+
+    /// <summary>An index update the outbox delivers, not applied before the answer (a copy for reading later).</summary>
+    private PartitionBatch Queue(ProjectionMessage message) =>
+        Outbox(new OutboxEntry(ProjectionMessage.QueueName, JsonSerializer.Serialize(message, AppJsonContext.Default.ProjectionMessage)));
 
     /// <summary>
     /// Commits the batch. A lost optimistic-concurrency race comes back as a failed result, never an overwrite.

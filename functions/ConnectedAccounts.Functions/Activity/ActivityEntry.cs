@@ -39,6 +39,9 @@ public sealed record ActivityEntry(
 {
     public static ActivityEntry Of(DateTimeOffset at, ActivityActor actor, string action, ActivitySubject subject, string? connectionId = null, IReadOnlyDictionary<string, string>? details = null) =>
         new(Domain.Common.Ids.New("act"), at, actor, action, subject, connectionId, details ?? new Dictionary<string, string>());
+
+    /// <summary>An instant as the details give it: ISO 8601 with its offset.</summary>
+    public static string Detail(DateTimeOffset at) => at.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>The entries of connections: in the client's partition, beside the connection, and in the connection's own history.</summary>
@@ -66,6 +69,6 @@ public static class InvitationActivity
         {
             ["kind"] = Invitations.InvitationWire.Of(invitation.Kind),
             ["role"] = invitation.Member?.Role.WireName() ?? (invitation.Kind == Domain.Invitations.InvitationKind.ClientAccount ? "orgAdmin" : ""),
-            ["expiresAt"] = invitation.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["expiresAt"] = ActivityEntry.Detail(invitation.ExpiresAt),
         });
 }

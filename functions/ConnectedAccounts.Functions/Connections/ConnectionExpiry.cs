@@ -78,7 +78,7 @@ public sealed class ConnectionExpiry(
                 case ExpiryStepKind.Renew:
                     var previous = connection.ExpiresAt!.Value;
                     connection.Renew(now);
-                    var extended = Entry(loaded, now, "connection.extended", new() { ["from"] = Iso(previous), ["expiresAt"] = Iso(connection.ExpiresAt!.Value) });
+                    var extended = Entry(loaded, now, "connection.extended", new() { ["from"] = ActivityEntry.Detail(previous), ["expiresAt"] = ActivityEntry.Detail(connection.ExpiresAt!.Value) });
                     result = await Notify(loaded, connections.Save(loaded.Connection, loaded.Client).Record(extended, connection.AgencyAccountId), (admin, toAgency) => new ConnectionExtendedEmail(
                         new EmailAddress(admin.Email, admin.Name),
                         string.Create(CultureInfo.InvariantCulture, $"extended.{connection.Id}.{connection.ExpiresAt!.Value.UtcTicks}.{admin.UserId}"),
@@ -87,7 +87,7 @@ public sealed class ConnectionExpiry(
                     break;
                 case ExpiryStepKind.Remind:
                     connection.RecordReminder(step.DaysBefore, now);
-                    var reminded = Entry(loaded, now, "connection.expiryReminded", new() { ["daysBefore"] = step.DaysBefore.ToString(CultureInfo.InvariantCulture), ["expiresAt"] = Iso(connection.ExpiresAt!.Value) });
+                    var reminded = Entry(loaded, now, "connection.expiryReminded", new() { ["daysBefore"] = step.DaysBefore.ToString(CultureInfo.InvariantCulture), ["expiresAt"] = ActivityEntry.Detail(connection.ExpiresAt!.Value) });
                     result = await Notify(loaded, connections.Save(loaded.Connection, loaded.Client).Record(reminded, connection.AgencyAccountId), (admin, toAgency) => new ConnectionExpiringEmail(
                         new EmailAddress(admin.Email, admin.Name),
                         string.Create(CultureInfo.InvariantCulture, $"expiring.{connection.Id}.{connection.ExpiresAt!.Value.UtcTicks}.{step.DaysBefore}.{admin.UserId}"),
@@ -109,8 +109,6 @@ public sealed class ConnectionExpiry(
 
     private static ActivityEntry Entry(LoadedConnection loaded, DateTimeOffset at, string action, Dictionary<string, string> details) =>
         ConnectionActivity.Of(at, ActivityActor.System, action, loaded.Connection.Value, loaded.Agency.Value.Name, loaded.Client.Value.Name, details);
-
-    private static string Iso(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);
 
     private static PartitionBatch Notify(LoadedConnection loaded, PartitionBatch batch, Func<PlannedUser, bool, EmailRequest> mail)
     {

@@ -389,7 +389,7 @@ public static class ConnectionsApi
 
         if (operation is ConnectionOperation.Accept or ConnectionOperation.ChangeExpiry && c.ExpiresAt is { } end)
         {
-            details["expiresAt"] = end.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            details["expiresAt"] = ActivityEntry.Detail(end);
             details["autoExtend"] = c.AutoExtend ? "true" : "false";
         }
 

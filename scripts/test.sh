@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone with only the .NET SDK and Node: installs the pinned Azurite,
-# starts it on free ports in a temporary folder, runs every test project, and stops Azurite again.
+# The whole test suite, from a fresh clone with only the .NET SDK and Node: installs the pinned Azurite, the web
+# console's test packages (playwright-core, axe-core) and Debian's Chromium, starts Azurite on free ports in a
+# temporary folder, runs every test project, and stops Azurite again.
 # Results (TRX) go to ./TestResults. Extra arguments are passed to `dotnet test`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +11,16 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 
 echo "== installing Azurite (tools/azurite, pinned by package-lock.json)"
 (cd tools/azurite && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+echo "== installing the web console's packages (web/, pinned by package-lock.json)"
+(cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  $apt_get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq chromium >/dev/null
+fi
 
 workdir=$(mktemp -d)
 blob_port=$(free_port); queue_port=$(free_port); table_port=$(free_port)

@@ -13,6 +13,7 @@ using ConnectedAccounts.Functions.Invitations;
 using ConnectedAccounts.Domain.Invitations;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Resources;
+using ConnectedAccounts.Functions.WebConsole;
 
 namespace ConnectedAccounts.Functions;
 
@@ -26,6 +27,7 @@ namespace ConnectedAccounts.Functions;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(WebConsoleConfig))]
 [JsonSerializable(typeof(DisconnectionPlan))]
 [JsonSerializable(typeof(DisconnectionRequested))]
 [JsonSerializable(typeof(DisconnectPreview))]

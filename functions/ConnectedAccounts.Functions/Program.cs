@@ -12,6 +12,7 @@ using ConnectedAccounts.Functions.Invitations;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Functions.Resources;
+using ConnectedAccounts.Functions.WebConsole;
 
 // Slim: the handler serves plain HTTP (loopback under the Functions host), so no HTTPS, HTTP/3, IIS or host filtering.
 var builder = WebApplication.CreateSlimBuilder(FunctionsEnvironment.Options(args));
@@ -27,10 +28,12 @@ builder.Services.AddEmail().AddEmailFunction();
 builder.Services.AddInvitations();
 builder.Services.AddActivity();
 builder.Services.AddIntegrationEvents();
+builder.Services.AddWebConsole();
 builder.Services.WithoutKeyRingWarmUp();
 
 var app = builder.Build();
 app.UseHttpApi();
+app.UseWebConsole();
 app.UseReadSnapshots();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -35,12 +35,12 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the service and waits until it answers. <paramref name="environment"/> changes the process's environment
-    /// variables after the defaults (a null value removes one).
+    /// variables after the defaults (a null value removes one); <paramref name="settings"/> (<c>--key=value</c>) follow the default settings.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string dataPath, ITestOutputHelper output, IReadOnlyDictionary<string, string?>? environment = null)
+    public static async Task<ServiceProcess> StartAsync(string dataPath, ITestOutputHelper output, IReadOnlyDictionary<string, string?>? environment = null, IEnumerable<string>? settings = null)
     {
         var port = FreePort();
-        var process = new Process { StartInfo = StartInfo(dataPath, port, []) };
+        var process = new Process { StartInfo = StartInfo(dataPath, port, settings ?? []) };
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             process.StartInfo.Environment[name] = value;
@@ -135,6 +135,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             "--Queues:VisibilityTimeout", "00:00:01",
             "--Queues:MaxPollingInterval", "00:00:00.250",
             "--Schedules:OutboxSweep", "*/2 * * * * *",
+            // E-mail links open this process, as the default does for `dotnet run` on port 5080.
+            "--Email:PublicBaseUrl", $"http://127.0.0.1:{port}",
         }.Concat(settings))
         {
             start.ArgumentList.Add(argument);

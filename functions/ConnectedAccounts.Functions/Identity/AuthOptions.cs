@@ -21,6 +21,9 @@ public sealed class AuthOptions
     /// <summary>Serves <c>POST /api/dev/tokens</c>; honoured only in the Development environment.</summary>
     public bool DevTokens { get; set; }
 
+    /// <summary>Whether <c>POST /api/dev/tokens</c> exists: asked, in Development, and no Entra authority configured.</summary>
+    public bool DevTokensServed(IHostEnvironment environment) => DevTokens && environment.IsDevelopment() && Authority is null;
+
     [Range(1, 1440)]
     public int DevTokenLifetimeMinutes { get; set; } = 480;
 }

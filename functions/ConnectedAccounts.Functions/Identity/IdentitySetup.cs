@@ -85,7 +85,7 @@ public static class IdentitySetup
     {
         var options = app.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value;
         var environment = app.ServiceProvider.GetRequiredService<IHostEnvironment>();
-        if (environment.IsDevelopment() && options.DevTokens && options.Authority is null)
+        if (options.DevTokensServed(environment))
         {
             app.MapPost("/api/dev/tokens", IssueDevToken).WithTags("Development").AllowAnonymous();
         }

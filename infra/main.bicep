@@ -1,6 +1,7 @@
 // Connected Accounts on Azure: a Flex Consumption function app running the custom handler, its storage (tables,
 // queues, the deployment container), a user-assigned identity with data roles only (no account keys anywhere),
-// Application Insights on Log Analytics, and Key Vault holding the SendGrid key. The test suite compiles and lints
+// Application Insights on Log Analytics, Key Vault holding the SendGrid key, and the web console as a Static Web
+// App whose origin alone may call the API from a browser. The test suite compiles and lints
 // this file with the Bicep CLI and checks the compiled template against what the program reads.
 
 @description('Base name; resource names are derived from it.')
@@ -18,8 +19,12 @@ param sendGridApiKey string
 @description('Sender address for e-mail.')
 param emailFrom string = 'no-reply@example.com'
 
-@description('Base URL of the web frontend; e-mail links point at {publicBaseUrl}/invitations/{token}.')
-param publicBaseUrl string
+@description('Base URL of the web frontend; e-mail links point at {publicBaseUrl}/invitations/{token}. Empty: the console\'s Static Web App.')
+param publicBaseUrl string = ''
+
+@description('Region of the console\'s Static Web App (offered in fewer regions than functions).')
+@allowed(['westeurope', 'westus2', 'centralus', 'eastus2', 'eastasia'])
+param consoleLocation string = 'westeurope'
 
 @description('Microsoft Entra ID authority that issues the API\'s tokens, e.g. https://login.microsoftonline.com/<tenant>/v2.0.')
 param authAuthority string
@@ -210,6 +215,17 @@ resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// The web console (web/): static files only, deployed with scripts/publish-console.sh; Free serves it with its own TLS.
+resource console 'Microsoft.Web/staticSites@2024-04-01' = {
+  name: 'swa-${name}-${suffix}'
+  location: consoleLocation
+  sku: { name: 'Free', tier: 'Free' }
+  properties: {}
+}
+
+// Where people open the product: the console, unless another frontend is named. E-mail links and CORS both use it.
+var frontendUrl = empty(publicBaseUrl) ? 'https://${console.properties.defaultHostname}' : publicBaseUrl
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'plan-${name}'
   location: location
@@ -236,7 +252,7 @@ var appSettings = [
   { name: 'Auth__Audience', value: authAudience }
   { name: 'Email__Provider', value: 'SendGrid' }
   { name: 'Email__FromAddress', value: emailFrom }
-  { name: 'Email__PublicBaseUrl', value: publicBaseUrl }
+  { name: 'Email__PublicBaseUrl', value: frontendUrl }
   { name: 'Email__SendGrid__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})' }
   { name: 'Events__ServiceBus__FullyQualifiedNamespace', value: '${serviceBus.name}.servicebus.windows.net' }
   { name: 'Events__ServiceBus__Topic', value: eventsTopic.name }
@@ -283,6 +299,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // Browsers may call the API from the console's origin only; bearer tokens, so no credentials mode.
+      cors: { allowedOrigins: [frontendUrl], supportCredentials: false }
       appSettings: appSettings
     }
   }
@@ -291,5 +309,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
 
 output functionAppName string = app.name
 output apiUrl string = 'https://${app.properties.defaultHostName}/api'
+output apiBaseUrl string = 'https://${app.properties.defaultHostName}'
+output consoleName string = console.name
+output consoleUrl string = frontendUrl
 output storageAccountName string = storage.name
 output identityClientId string = identity.properties.clientId

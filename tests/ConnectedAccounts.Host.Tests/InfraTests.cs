@@ -153,6 +153,22 @@ public sealed partial class InfraTests(PublishedHandlerFixture handler)
             a => a.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Contains("serviceBusDataSender", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_console_is_a_static_web_app_and_the_origin_its_links_use_is_the_only_one_cors_allows()
+    {
+        var infra = await CompiledInfra.GetAsync();
+        var console = infra.Resources("Microsoft.Web/staticSites").Single();
+        var cors = infra.Resources("Microsoft.Web/sites").Single().GetProperty("properties").GetProperty("siteConfig").GetProperty("cors");
+
+        Assert.Equal("Free", console.GetProperty("sku").GetProperty("name").GetString());
+        var origin = Assert.Single(cors.GetProperty("allowedOrigins").EnumerateArray()).GetString()!;
+        Assert.False(cors.GetProperty("supportCredentials").GetBoolean());
+        // The same expression: e-mail links open the console, and the console is the one origin that may call the API.
+        Assert.Equal(infra.AppSettings["Email__PublicBaseUrl"], origin);
+        Assert.Contains("Microsoft.Web/staticSites", origin, StringComparison.Ordinal);
+        Assert.DoesNotContain("*", origin, StringComparison.Ordinal);
+    }
+
     /// <summary>The app setting of every %…% the generated triggers name (%Schedules:X% is the setting Schedules__X).</summary>
     private List<string> ScheduleSettingsOfTheTriggers() =>
         Directory.EnumerateFiles(handler.AppDirectory, FunctionDefinitions.FileName, SearchOption.AllDirectories)

@@ -90,7 +90,8 @@ public sealed class BrowserCollection
 
 internal static class Scenario
 {
-    private static readonly string Root = FindRoot();
+    /// <summary>The repository root: the folder above the test binaries that holds <c>web/package.json</c>.</summary>
+    public static readonly string Root = FindRoot();
 
     public static async Task RunAsync(string name, ServiceProcess service, string mailDirectory, ITestOutputHelper output, Dictionary<string, string>? environment = null)
     {

@@ -114,6 +114,41 @@ public sealed class WebConsoleHostingTests
     }
 
     [Fact]
+    public async Task Published_for_static_web_apps_the_console_names_the_api_and_entra_and_falls_back_to_its_page()
+    {
+        var output = Directory.CreateTempSubdirectory("ca-console-publish-");
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Scenario.Root, "scripts", "publish-console.sh"), [output.FullName])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["API_BASE_URL"] = "https://func-connacc-x.azurewebsites.net/",
+                ["ENTRA_CLIENT_ID"] = "3c0b9f0e-6a8d-4f1e-9a53-0c5e2d7b4a19",
+                ["ENTRA_AUTHORITY"] = "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+                ["ENTRA_SCOPE"] = "api://connected-accounts/access_as_user",
+            },
+        };
+        using var script = System.Diagnostics.Process.Start(start)!;
+        var log = await script.StandardOutput.ReadToEndAsync() + await script.StandardError.ReadToEndAsync();
+        await script.WaitForExitAsync();
+
+        Assert.True(script.ExitCode == 0, log);
+        Assert.True(File.Exists(Path.Combine(output.FullName, "index.html")));
+        Assert.True(File.Exists(Path.Combine(output.FullName, "src", "main.js")));
+        Assert.True(File.Exists(Path.Combine(output.FullName, "vendor", "msal-browser.min.js")));
+        Assert.False(Directory.Exists(Path.Combine(output.FullName, "tests")));
+        Assert.Equal(
+            """{"apiBaseUrl":"https://func-connacc-x.azurewebsites.net","devTokens":false,"entra":{"clientId":"3c0b9f0e-6a8d-4f1e-9a53-0c5e2d7b4a19","authority":"https://login.microsoftonline.com/contoso.onmicrosoft.com","scopes":["api://connected-accounts/access_as_user"]}}""",
+            File.ReadAllText(Path.Combine(output.FullName, "config.json")));
+        var site = JsonNode.Parse(File.ReadAllText(Path.Combine(output.FullName, "staticwebapp.config.json")))!;
+        Assert.Equal("/index.html", (string)site["navigationFallback"]!["rewrite"]!);
+        Assert.Contains("connect-src 'self' https://func-connacc-x.azurewebsites.net https://login.microsoftonline.com;", (string)site["globalHeaders"]!["Content-Security-Policy"]!, StringComparison.Ordinal);
+        Assert.Equal("no-referrer", (string)site["globalHeaders"]!["Referrer-Policy"]!);
+        output.Delete(recursive: true);
+    }
+
+    [Fact]
     public async Task An_entra_setting_without_its_authority_stops_the_start()
     {
         var data = Directory.CreateTempSubdirectory("ca-console-bad-");

@@ -18,6 +18,9 @@ public sealed class WebConsoleBrowserTests(WebConsoleBrowserTests.Service servic
     public Task The_invitation_link_from_the_pickup_folder_opens_the_invitation_page() => Scenario.RunAsync("email-path", service.Process!, service.MailDirectory, output);
 
     [Fact]
+    public Task Members_connections_by_email_end_dates_reports_activity_and_access_work_from_the_console() => Scenario.RunAsync("everyday", service.Process!, service.MailDirectory, output);
+
+    [Fact]
     public Task Errors_show_the_problem_detail_and_dead_links_say_what_to_do() => Scenario.RunAsync("errors", service.Process!, service.MailDirectory, output);
 
     [Fact]

@@ -2,7 +2,7 @@
 // does not work here), people signed in through the console's own form, screenshots of each step, and the
 // e-mails the service drops in its pickup folder.
 import { chromium } from 'playwright-core';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const baseUrl = process.env.CONSOLE_BASE_URL ?? 'http://localhost:5080';
@@ -78,18 +78,22 @@ export async function switchTo(page, label) {
   await page.getByRole('heading', { level: 1, name: new RegExp(`^${label.split(' (')[0]}`) }).waitFor();
 }
 
-/** The link in the newest e-mail to `address` (plain-text part, base64 as MimeKit writes it), waiting for it to arrive. */
-export async function linkInMail(address, pattern, seconds = 20) {
+/**
+ * The link in the newest e-mail to `address` (plain-text part, base64 as MimeKit writes it) that is not one of
+ * `seen`, waiting for it to arrive. Pickup file names are random: newest is by modification time.
+ */
+export async function linkInMail(address, pattern, { seen = [], seconds = 20 } = {}) {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    const files = (await readdir(mailDir).catch(() => [])).filter((f) => f.endsWith('.eml'));
-    for (const file of files.sort().reverse()) {
-      const text = await readFile(join(mailDir, file), 'utf8');
+    const names = (await readdir(mailDir).catch(() => [])).filter((f) => f.endsWith('.eml'));
+    const files = await Promise.all(names.map(async (name) => ({ name, time: (await stat(join(mailDir, name))).mtimeMs })));
+    for (const { name } of files.sort((a, b) => b.time - a.time)) {
+      const text = await readFile(join(mailDir, name), 'utf8');
       if (!new RegExp(`^To: .*${address.replace(/[.+]/g, '\\$&')}`, 'mi').test(text)) continue;
       const link = decodedParts(text).map((part) => part.match(pattern)?.[0]).find(Boolean);
-      if (link) return link;
+      if (link && !seen.includes(link)) return link;
     }
-    if (Date.now() > deadline) throw new Error(`No e-mail to ${address} with ${pattern} within ${seconds} s in ${mailDir}`);
+    if (Date.now() > deadline) throw new Error(`No new e-mail to ${address} with ${pattern} within ${seconds} s in ${mailDir}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

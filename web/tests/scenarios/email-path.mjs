@@ -1,5 +1,6 @@
 // The e-mail path: an agency creates a client account for someone by e-mail; the invitee opens the link from the
-// .eml in the pickup folder, signs in and accepts, becoming the client's admin. The agency works in the client;
+// .eml in the pickup folder, signs in and accepts, becoming the client's admin. The agency works in the client and
+// shares a report, which the client's admin then sees;
 // the client's admin disconnects; the agency still reads the report, archived (an agency-created client).
 import assert from 'node:assert/strict';
 import { scenario, person, shot, notice, createAccount, section, switchTo, eventually, linkInMail, baseUrl, signIn } from '../browser.mjs';
@@ -40,6 +41,11 @@ await scenario('email-path', async ({ browser, track }) => {
   await alice.getByLabel('Report name').fill('Menu sales');
   await alice.getByRole('button', { name: 'Create report' }).click();
   await alice.getByRole('cell', { name: 'Menu sales' }).waitFor();
+  await alice.getByRole('button', { name: 'Share with client' }).click();
+  await notice(alice).getByText('“Menu sales” is shared with the client’s users.').waitFor();
+  await alice.getByRole('row', { name: /Menu sales/ }).getByRole('cell', { name: 'yes', exact: true }).waitFor();
+  await section(invitee, 'Reports');
+  await invitee.getByRole('cell', { name: 'Menu sales' }).waitFor();
 
   await section(invitee, 'Connections');
   await invitee.getByRole('button', { name: 'Disconnect…' }).click();

@@ -157,6 +157,8 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
         {
             await EventuallyAsync(
                 async () => DisconnectionMail(mailBefore).Count >= expectedMail.Count
+                    // An e-mail being written when the process is killed would leave its temporary file behind.
+                    && Directory.GetFiles(MailDirectory, "*.tmp").Length == 0
                     && await OutboxRowsAsync(data, clientId) == 0
                     && await queues.GetQueueClient(DisconnectionRequested.QueueName).GetApproximateMessageCountAsync() == 0
                     && await queues.GetQueueClient(EmailQueue.Name).GetApproximateMessageCountAsync() == 0,

@@ -22,7 +22,7 @@ namespace ConnectedAccounts.Benchmarks;
 /// Issue 4, "Speed": archiving the reports of a disconnected agency-created client, measured against the floor for
 /// the same writes. In one run on one store: (a) the real <see cref="DisconnectionWorker.ArchiveReportsAsync"/> over
 /// a client partition holding N unarchived reports (it queries pages of 1,000 and merges two properties per row in
-/// batches of 100 under each row's ETag), and (b) the same two-property merges written blind as raw 100-action
+/// batches of 100 rows under each row's ETag, 98 reports beside their activity entry's two rows), and (b) the same two-property merges written blind as raw 100-action
 /// transactions to a partition seeded the same way, with the row keys already known (no query, no ETag). Each
 /// repetition seeds fresh partitions (not timed); the order alternates; medians are reported with the storage
 /// requests counted by <see cref="StorageRequestCounter"/> against the minimum, ⌈N/100⌉ batches per partition.
@@ -76,7 +76,7 @@ public static class DisconnectArchiveBenchmark
             Options.Create(new ConnectedAccounts.Functions.Email.EmailOptions()),
             NullLogger<DisconnectionWorker>.Instance);
 
-        var minimum = (reports + DisconnectionWorker.BatchSize - 1) / DisconnectionWorker.BatchSize;
+        var minimum = (reports + PartitionBatch.MaxRows - 1) / PartitionBatch.MaxRows;
         Console.WriteLine($"{storeName}: {reports} reports in one client partition, {repetitions} repetitions, minimum {minimum} batches.");
 
         // One small untimed round of each so neither pays for JIT and the first SQLite connections.
@@ -114,7 +114,7 @@ public static class DisconnectArchiveBenchmark
         var accountId = await SeedAsync(store, reports, count);
         using var scope = StorageRequestCounter.BeginScope();
         var stopwatch = Stopwatch.StartNew();
-        var archived = await worker.ArchiveReportsAsync(accountId, CancellationToken.None);
+        var archived = await worker.ArchiveReportsAsync(accountId, "Benchmark client", Ids.NewConnectionId(accountId), CancellationToken.None);
         stopwatch.Stop();
         if (archived != count)
         {
@@ -132,7 +132,7 @@ public static class DisconnectArchiveBenchmark
         using var scope = StorageRequestCounter.BeginScope();
         var stopwatch = Stopwatch.StartNew();
         var at = store.Time.GetUtcNow();
-        foreach (var chunk in rowKeys.Chunk(DisconnectionWorker.BatchSize))
+        foreach (var chunk in rowKeys.Chunk(PartitionBatch.MaxRows))
         {
             var actions = chunk.Select(rowKey => TableTransactionAction.Update(
                 new TableEntity(accountId, rowKey) { ["Archived"] = true, ["ArchivedAt"] = at }, ETag.Any, TableUpdateMode.Merge)).ToList();
@@ -152,7 +152,7 @@ public static class DisconnectArchiveBenchmark
     {
         var accountId = Ids.NewAccountId();
         var now = store.Time.GetUtcNow();
-        foreach (var chunk in Enumerable.Range(0, count).Chunk(DisconnectionWorker.BatchSize))
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(PartitionBatch.MaxRows))
         {
             var actions = chunk.Select(i =>
             {

@@ -30,8 +30,6 @@ public sealed class DisconnectionWorker(
     IOptions<EmailOptions> email,
     ILogger<DisconnectionWorker> logger)
 {
-    public const int BatchSize = 100;
-
     /// <summary>What a connection says when no delivery of its disconnection ever finished, so none could say why.</summary>
     public const string GivenUp = "Gave up: the disconnection was delivered the most times allowed, and every attempt stopped before finishing.";
 
@@ -90,7 +88,7 @@ public sealed class DisconnectionWorker(
 
         if (plan.AgencyCreatedClient)
         {
-            await ArchiveReportsAsync(plan.ClientAccountId, ct);
+            await ArchiveReportsAsync(plan.ClientAccountId, plan.ClientAccountName, connectionId, ct);
         }
 
         var version = store.Time.GetUtcNow().UtcTicks;
@@ -119,15 +117,18 @@ public sealed class DisconnectionWorker(
     }
 
     /// <summary>
-    /// Archives every report not yet archived: one query per 1,000 rows and one batch per 100, each row merged
-    /// with two properties under the ETag it was read at. A batch that meets a changed row (a report edited meanwhile)
-    /// sends the loop back to read the same page again, the first page too, so it ends only when every report of the
-    /// account has been seen archived.
+    /// Archives every report not yet archived: one query per 1,000 rows and one batch per 100 rows, each report merged
+    /// with two properties under the ETag it was read at, and in the same batch the account's activity entry saying
+    /// how many it archived (<c>account.reportsArchived</c>, on the client's trail and in the connection's history).
+    /// A batch that meets a changed row (a report edited meanwhile) sends the loop back to read the same page again,
+    /// the first page too, so it ends only when every report of the account has been seen archived.
     /// </summary>
-    public async Task<int> ArchiveReportsAsync(string accountId, CancellationToken ct)
+    public async Task<int> ArchiveReportsAsync(string accountId, string accountName, string connectionId, CancellationToken ct)
     {
         var archived = 0;
         var at = store.Time.GetUtcNow();
+        // What is left of a batch beside the entry (its rows as the batch writes them: trail, history, event).
+        var room = PartitionBatch.MaxRows - store.Batch(accountId).Record(ArchivedEntry(accountId, accountName, connectionId, 0)).Count;
         string? token = null;
         while (true)
         {
@@ -141,17 +142,24 @@ public sealed class DisconnectionWorker(
             }, ct);
             var pending = page.Items.Where(r => r.GetBoolean("Archived") != true).ToList();
             var lostRace = false;
-            foreach (var chunk in pending.Chunk(BatchSize))
+            var done = 0;
+            while (done < pending.Count)
             {
-                var actions = chunk.Select(r => TableTransactionAction.Update(
-                    new TableEntity(r.PartitionKey, r.RowKey) { ["Archived"] = true, ["ArchivedAt"] = at }, r.ETag, TableUpdateMode.Merge)).ToList();
-                if (!(await store.Data.SubmitTransactionAsync(actions, ct)).Succeeded)
+                var chunk = pending.Skip(done).Take(room).ToList();
+                var batch = store.Batch(accountId).Record(ArchivedEntry(accountId, accountName, connectionId, chunk.Count));
+                foreach (var report in chunk)
+                {
+                    batch.Merge(new TableEntity(report.PartitionKey, report.RowKey) { ["Archived"] = true, ["ArchivedAt"] = at }, report.ETag);
+                }
+
+                if (!(await batch.CommitAsync(ct)).Succeeded)
                 {
                     lostRace = true;
                     break;
                 }
 
-                archived += chunk.Length;
+                done += chunk.Count;
+                archived += chunk.Count;
             }
 
             if (lostRace)
@@ -167,6 +175,10 @@ public sealed class DisconnectionWorker(
             token = page.ContinuationToken;
         }
     }
+
+    private ActivityEntry ArchivedEntry(string accountId, string accountName, string connectionId, int reports) =>
+        ActivityEntry.Of(store.Time.GetUtcNow(), ActivityActor.System, "account.reportsArchived", new ActivitySubject("account", accountId, accountName), connectionId,
+            new Dictionary<string, string> { ["reports"] = reports.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
     private Task SendAsync(string queue, string text, CancellationToken ct) =>
         queues.GetQueueClient(queue).SendMessageCreatingQueueAsync(text, ct);

@@ -71,6 +71,12 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
 
     public string PartitionKey => partitionKey;
 
+    /// <summary>The rows written so far: a batch holds at most <see cref="MaxRows"/>.</summary>
+    public int Count => _actions.Count;
+
+    /// <summary>The most rows one entity group transaction may write.</summary>
+    public const int MaxRows = 100;
+
     /// <summary>Adds the row when <paramref name="etag"/> is null, else replaces it if it is still at that ETag.</summary>
     public PartitionBatch Put(TableEntity entity, ETag? etag)
     {
@@ -79,6 +85,13 @@ public sealed class PartitionBatch(ITableClient table, OutboxRelay relay, TimePr
     }
 
     public PartitionBatch PutAccount(Account account, ETag? etag) => Put(DataStore.AccountEntity(account), etag);
+
+    /// <summary>Sets the properties of <paramref name="entity"/> on its row if the row is still at <paramref name="etag"/>, leaving the others.</summary>
+    public PartitionBatch Merge(TableEntity entity, ETag etag)
+    {
+        _actions.Add(TableTransactionAction.Update(entity, etag, TableUpdateMode.Merge));
+        return this;
+    }
 
     /// <summary>
     /// The canonical connection row; when the expiry timer will have something to do for it, its row in the

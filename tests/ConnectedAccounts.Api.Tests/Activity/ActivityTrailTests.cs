@@ -157,6 +157,36 @@ public abstract class ActivityTrailScenarios(ExpiryFactory factory)
         return await scope.ServiceProvider.GetRequiredService<ActivitySweep>().RunAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task Archiving_an_agency_created_clients_reports_records_each_batch_in_it_with_its_count()
+    {
+        var aliceUser = TestUser.New("alice");
+        var alice = factory.Signed(aliceUser);
+        var agencyId = await alice.CreateAccountAsync("agency", "Acme Agency");
+        var created = await alice.PostJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Dana's Deli", email = "dana@deli.test" }).ExpectAsync(HttpStatusCode.Created);
+        var (clientId, connectionId) = ((string)created["account"]!["id"]!, (string)created["connection"]!["id"]!);
+        for (var i = 0; i < 110; i++)
+        {
+            await alice.PostJsonAsync($"/api/accounts/{clientId}/reports", new { name = $"R{i}" }).ExpectAsync(HttpStatusCode.Created);
+        }
+
+        Tick();
+        await alice.PostAsync($"/api/connections/{connectionId}/disconnect", null).ExpectAsync(HttpStatusCode.Accepted);
+        Tick();
+        await factory.RunDisconnectionsAsync(deliveries: 2);
+
+        // A batch is 100 rows: the entry's two (trail and history) and 98 reports; 110 reports are two batches.
+        var history = await AllAsync(alice, $"/api/connections/{connectionId}/activity");
+        var batches = history.Where(e => (string)e["action"]! == "account.reportsArchived").ToList();
+        Assert.Equal([12, 98], batches.Select(e => int.Parse((string)e["details"]!["reports"]!, CultureInfo.InvariantCulture)).Order());
+        Assert.All(batches, e =>
+        {
+            AssertActor(e, null, "system", null);
+            Assert.Equal(("account", clientId, "Dana's Deli"), Subject(e));
+        });
+        Assert.Equal("110", (string?)history.Single(e => (string)e["action"]! == "connection.disconnected")["details"]!["reportsArchived"]);
+    }
+
     /// <summary>Agency "Acme Agency" (orgAdmin Alice, regularUser Rita) and client "Bob's Bikes" (orgAdmin Carol), connected; a second between steps.</summary>
     private async Task<Scene> SceneAsync()
     {

@@ -96,7 +96,7 @@ public sealed class LostAnswerSweepTests(FaultyStorageApiFactory api) : IClassFi
             Assert.Single(api.MailTo(flow.OwnerUser.Email), m => m.Contains("are no longer connected", StringComparison.Ordinal));
         });
 
-    /// <summary>More than one archive batch (<c>DisconnectionWorker.BatchSize</c> is 100).</summary>
+    /// <summary>More than one archive batch (a batch holds 100 rows: 98 reports beside their activity entry's two).</summary>
     private const int ReportCount = 110;
 
     private sealed class Flow(TestUser ownerUser, HttpClient owner, string accountId)

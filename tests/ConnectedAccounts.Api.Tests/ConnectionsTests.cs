@@ -36,6 +36,29 @@ public sealed class ConnectionsTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task Every_answer_about_a_connection_names_both_accounts_as_they_are_now()
+    {
+        var alice = factory.ClientFor(TestUser.New("alice"));
+        var carol = factory.ClientFor(TestUser.New("carol"));
+        var agencyId = await alice.CreateAccountAsync("agency", "Acme Agency");
+        var clientId = await carol.CreateAccountAsync("client", "Bob's Bikes");
+        static (string?, string?) Names(System.Text.Json.Nodes.JsonNode c) => ((string?)c["agencyAccountName"], (string?)c["clientAccountName"]);
+
+        var requested = await alice.PostJsonAsync($"/api/accounts/{agencyId}/connections", new { targetAccountId = clientId }).ExpectAsync(HttpStatusCode.Created);
+        var id = (string)requested["id"]!;
+        Assert.Equal(("Acme Agency", "Bob's Bikes"), Names(requested));
+        Assert.Equal(("Acme Agency", "Bob's Bikes"), Names((await carol.GetJsonAsync($"/api/accounts/{clientId}/connections"))["items"]!.AsArray().Single()!));
+        Assert.Equal(("Acme Agency", "Bob's Bikes"), Names((await carol.GetJsonAsync($"/api/accounts/{clientId}/access"))["pending"]!["connectionRequests"]!.AsArray().Single()!));
+
+        // A rename shows in the next answer: the names are read, not copied into the connection.
+        await alice.PatchJsonAsync($"/api/accounts/{agencyId}", new { name = "Acme Digital" }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(("Acme Digital", "Bob's Bikes"), Names((await carol.GetJsonAsync($"/api/accounts/{clientId}/connections"))["items"]!.AsArray().Single()!));
+        Assert.Equal(("Acme Digital", "Bob's Bikes"), Names(await carol.PostAsync($"/api/connections/{id}/accept", null).ExpectAsync(HttpStatusCode.OK)));
+        Assert.Equal(("Acme Digital", "Bob's Bikes"), Names(await alice.GetJsonAsync($"/api/connections/{id}")));
+        Assert.Equal(("Acme Digital", "Bob's Bikes"), Names((await alice.GetJsonAsync($"/api/accounts/{agencyId}/connections"))["items"]!.AsArray().Single()!));
+    }
+
+    [Fact]
     public async Task Client_grants_access_and_the_agency_orgAdmin_accepts()
     {
         var alice = factory.ClientFor(TestUser.New("alice"));

@@ -71,7 +71,9 @@ public static class AccessReviewApi
             .OrderBy(i => i.CreatedAt)
             .Select(InvitationResponse.From)
             .ToList();
-        var requests = connections.Where(c => c.State == ConnectionState.Pending).OrderBy(c => c.RequestedAt).Select(c => ConnectionResponse.From(c, now)).ToList();
+        var pending = connections.Where(c => c.State == ConnectionState.Pending).OrderBy(c => c.RequestedAt).ToList();
+        var names = await ConnectionNames.ForListAsync(account.Value, pending, store, ct);
+        var requests = pending.Select(c => ConnectionResponse.From(c, now, names(c))).ToList();
         return TypedResults.Ok(new AccessReview(members, active, new PendingAccess(open, requests)));
     }
 }

@@ -91,6 +91,6 @@ public static class ClientsApi
         }
 
         return TypedResults.Created($"/api/accounts/{client.Id}", new CreateClientResponse(
-            AccountResponse.From(client), ConnectionResponse.From(connection, now), InvitationResponse.From(sent.Invitation!)));
+            AccountResponse.From(client), ConnectionResponse.From(connection, now, ConnectionNames.Of(agency, client)), InvitationResponse.From(sent.Invitation!)));
     }
 }

@@ -4,6 +4,7 @@ using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Http;
+using ConnectedAccounts.Functions.Persistence;
 
 namespace ConnectedAccounts.Functions.Connections;
 
@@ -51,10 +52,13 @@ public sealed record ConnectionResponse(
     string? Duration,
     bool AutoExtend,
     DateTimeOffset? ExpiresAt,
-    string? DisconnectReason)
+    string? DisconnectReason,
+    string? AgencyAccountName,
+    string? ClientAccountName)
 {
     /// <param name="now">The request's time: from <c>expiresAt</c> on, the connection reads <c>expired</c>.</param>
-    public static ConnectionResponse From(Connection c, DateTimeOffset now) => new(
+    /// <param name="names">Both sides' names as they are now; null for an account that no longer exists.</param>
+    public static ConnectionResponse From(Connection c, DateTimeOffset now, ConnectionNames names) => new(
         c.Id,
         c.AgencyAccountId,
         c.ClientAccountId,
@@ -77,7 +81,32 @@ public sealed record ConnectionResponse(
             null => null,
             Domain.Connections.DisconnectReason.Expired => "expired",
             _ => "requested",
-        });
+        },
+        names.Agency,
+        names.Client);
+}
+
+/// <summary>The names of a connection's two accounts, for its answers: people recognise the other side by name, not id.</summary>
+public sealed record ConnectionNames(string? Agency, string? Client)
+{
+    public static ConnectionNames Of(LoadedConnection loaded) => new(loaded.Agency.Value.Name, loaded.Client.Value.Name);
+
+    public static ConnectionNames Of(Account agency, Account client) => new(agency.Name, client.Name);
+
+    /// <summary>
+    /// The names of the accounts on the other side of <paramref name="connections"/> from <paramref name="account"/>,
+    /// one point read per distinct account: what a list of one account's connections answers with.
+    /// </summary>
+    public static async Task<Func<Connection, ConnectionNames>> ForListAsync(Account account, IEnumerable<Connection> connections, DataStore store, CancellationToken ct)
+    {
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal) { [account.Id] = account.Name };
+        foreach (var id in connections.SelectMany(c => new[] { c.AgencyAccountId, c.ClientAccountId }).Distinct(StringComparer.Ordinal).Where(id => !names.ContainsKey(id)).ToList())
+        {
+            names[id] = (await store.GetAccountAsync(id, ct))?.Value.Name;
+        }
+
+        return c => new(names[c.AgencyAccountId], names[c.ClientAccountId]);
+    }
 }
 
 /// <param name="Permissions">The work the connection grants (all of it by default); naming <c>members.manage</c> asks the client for its team, which it grants when it accepts the invitation.</param>

@@ -116,7 +116,7 @@ public static class ConnectionsApi
         }
 
         ETags.Set(http, result.ETags[0]);
-        return TypedResults.Created($"/api/connections/{connection.Id}", ConnectionResponse.From(connection, now));
+        return TypedResults.Created($"/api/connections/{connection.Id}", ConnectionResponse.From(connection, now, ConnectionNames.Of(agency, client)));
     }
 
     public static async Task<Results<Ok<Page<ConnectionResponse>>, ProblemHttpResult>> ListConnections(
@@ -154,8 +154,14 @@ public static class ConnectionsApi
         }
 
         var page = await store.Data.QueryFilteredPageAsync(accountId, Keys.ConnectionPrefix, size, continuationToken,
-            row => DataStore.ToConnection(row) is var connection && Wanted(connection) ? ConnectionResponse.From(connection, now) : null, ct);
-        return page is null ? Paging.InvalidToken() : TypedResults.Ok(page);
+            row => DataStore.ToConnection(row) is var connection && Wanted(connection) ? connection : null, ct);
+        if (page is null)
+        {
+            return Paging.InvalidToken();
+        }
+
+        var names = await ConnectionNames.ForListAsync(found.Account.Value, page.Items, store, ct);
+        return TypedResults.Ok(new Page<ConnectionResponse>([.. page.Items.Select(c => ConnectionResponse.From(c, now, names(c)))], page.ContinuationToken));
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> GetConnection(
@@ -167,7 +173,7 @@ public static class ConnectionsApi
         }
 
         ETags.Set(http, found.Loaded.Connection.ETag);
-        return TypedResults.Ok(ConnectionResponse.From(found.Value, time.GetUtcNow()));
+        return TypedResults.Ok(ConnectionResponse.From(found.Value, time.GetUtcNow(), ConnectionNames.Of(found.Loaded)));
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Accept(
@@ -359,7 +365,7 @@ public static class ConnectionsApi
         }
 
         ETags.Set(http, result.ETags[0]);
-        return TypedResults.Ok(ConnectionResponse.From(found.Value, now));
+        return TypedResults.Ok(ConnectionResponse.From(found.Value, now, ConnectionNames.Of(found.Loaded)));
     }
 
     private static string ActionOf(ConnectionOperation operation) => operation switch

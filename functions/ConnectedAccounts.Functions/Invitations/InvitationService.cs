@@ -20,7 +20,7 @@ namespace ConnectedAccounts.Functions.Invitations;
 public sealed record SendOutcome(Invitation? Invitation, string? Token, TimeSpan? RetryAfter, ProblemHttpResult? Problem = null);
 
 /// <summary>An answered invitation, or the problem that refused it (nothing changed then).</summary>
-public sealed record AnswerOutcome(Invitation? Invitation, string? AccountId, Connection? Connection, ProblemHttpResult? Problem)
+public sealed record AnswerOutcome(Invitation? Invitation, string? AccountId, Connection? Connection, ProblemHttpResult? Problem, ConnectionNames? Names = null)
 {
     public static implicit operator AnswerOutcome(ProblemHttpResult problem) => new(null, null, null, problem);
 }
@@ -429,7 +429,7 @@ public sealed class InvitationService(DataStore store, InvitationStore invitatio
         var result = await batch.CommitAsync(ct);
         return result switch
         {
-            { Succeeded: true } => new AnswerOutcome(null, chosenId, connection, null),
+            { Succeeded: true } => new AnswerOutcome(null, chosenId, connection, null, new ConnectionNames(agencyName, clientName)),
             { FailedIndex: 2 } => (AnswerOutcome)ConnectionExists(),
             _ => null,
         };

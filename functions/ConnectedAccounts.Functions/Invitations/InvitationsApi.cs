@@ -339,7 +339,7 @@ public static class InvitationsApi
                 InvitationWire.Of(outcome.Invitation.Kind),
                 InvitationWire.Of(outcome.Invitation.State),
                 outcome.AccountId!,
-                outcome.Connection is { } c ? ConnectionResponse.From(c, now) : null));
+                outcome.Connection is { } c ? ConnectionResponse.From(c, now, outcome.Names!) : null));
 
     private static Results<Ok<InvitationResponse>, ProblemHttpResult> Declined(AnswerOutcome outcome) =>
         outcome.Problem is { } problem ? problem : TypedResults.Ok(InvitationResponse.From(outcome.Invitation!));

@@ -286,6 +286,7 @@ public sealed class InvitationTests(InvitationsFactory factory) : IClassFixture<
         Assert.Equal("active", (string?)connection["state"]);
         Assert.Equal(agencyId, (string?)connection["agencyAccountId"]);
         Assert.Equal(clientId, (string?)connection["clientAccountId"]);
+        Assert.Equal(("Acme Agency", "Bob's Bikes"), ((string?)connection["agencyAccountName"], (string?)connection["clientAccountName"]));
         Assert.Equal(["reports.read"], connection["permissions"]!.AsArray().Select(p => (string?)p));
 
         var reports = await agencyAdmin.GetAsync($"/api/accounts/{clientId}/reports").ExpectAsync(HttpStatusCode.OK);
@@ -311,6 +312,7 @@ public sealed class InvitationTests(InvitationsFactory factory) : IClassFixture<
         var accepted = await manager.PostJsonAsync($"/api/invitations/{token}/accept", new { newAccount = new { name = "Dave's Agency" } }).ExpectAsync(HttpStatusCode.OK);
         var agencyId = (string)accepted["accountId"]!;
         Assert.Equal(agencyId, (string?)accepted["connection"]!["agencyAccountId"]);
+        Assert.Equal(("Dave's Agency", "Bob's Bikes"), ((string?)accepted["connection"]!["agencyAccountName"], (string?)accepted["connection"]!["clientAccountName"]));
 
         var agency = await manager.GetAsync($"/api/accounts/{agencyId}").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("agency", (string?)agency["kind"]);
@@ -382,6 +384,7 @@ public sealed class InvitationTests(InvitationsFactory factory) : IClassFixture<
             .ExpectAsync(HttpStatusCode.Created);
         var (clientId, connectionUrl) = ((string)created["account"]!["id"]!, $"/api/connections/{(string)created["connection"]!["id"]!}");
         Assert.Equal(["reports.export", "reports.read"], Names(created["connection"]!["permissions"]));
+        Assert.Equal(("Acme Agency", "Bob's Bikes"), ((string?)created["connection"]!["agencyAccountName"], (string?)created["connection"]!["clientAccountName"]));
         Assert.Equal(["members.manage"], Names(created["invitation"]!["asksPermissions"]));
         await agencyAdmin.GetAsync($"/api/accounts/{clientId}/members").ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden-through-connection");
 

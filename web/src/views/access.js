@@ -14,5 +14,5 @@ export async function access(body, ctx) {
     review.connections.length === 0 && h('p', { class: 'empty' }, 'No agency is connected.'),
     table('Pending invitations', ['E-mail', 'Kind', 'Expires'], review.pending.invitations.map((i) => [i.email, i.kind, formatTime(i.expiresAt)]), 'none'),
     table('Pending connection requests', ['Agency', 'Client', 'Requested'], review.pending.connectionRequests.map((c) => [
-      ctx.nameOf(c.agencyAccountId) ?? c.agencyAccountId, ctx.nameOf(c.clientAccountId) ?? c.clientAccountId, formatTime(c.requestedAt)]), 'none'));
+      c.agencyAccountName ?? c.agencyAccountId, c.clientAccountName ?? c.clientAccountId, formatTime(c.requestedAt)]), 'none'));
 }

@@ -11,16 +11,12 @@ export async function connections(body, ctx) {
   const isAgency = account.connectionDirection === 'canRequestAccess';
   const side = isAgency ? 'agency' : 'client';
   const sends = ctx.actions.has('members.manage') || ctx.actions.has('connections.request');
-  // Connection answers carry ids only: a client learns its connected agencies' names from the access review.
-  const reviews = !isAgency && ['orgAdmin', 'accountManager'].includes(ctx.entry.role);
-  const [list, invitations, team, review] = await Promise.all([
+  const [list, invitations, team] = await Promise.all([
     api.all(`${base}/connections`),
     sends ? api.all(`${base}/invitations`) : Promise.resolve([]),
     isAgency ? api.all(`${base}/members`) : Promise.resolve([]),
-    reviews ? api.get(`${base}/access`) : Promise.resolve({ connections: [] }),
   ]);
-  const agencyNames = new Map(review.connections.map((c) => [c.agencyAccountId, c.agencyName]));
-  const view = { ...ctx, base, isAgency, side, team, nameOf: (id) => ctx.nameOf(id) ?? agencyNames.get(id) ?? null };
+  const view = { ...ctx, base, isAgency, side, team };
 
   const incoming = list.filter((c) => c.state === 'pending' && c.initiatedBy !== side);
   const sent = list.filter((c) => c.state === 'pending' && c.initiatedBy === side);
@@ -55,8 +51,8 @@ export async function connections(body, ctx) {
 }
 
 function otherSide(view, c) {
-  const id = view.isAgency ? c.clientAccountId : c.agencyAccountId;
-  return { id, name: view.nameOf(id) ?? `account ${id}` };
+  const [id, name] = view.isAgency ? [c.clientAccountId, c.clientAccountName] : [c.agencyAccountId, c.agencyAccountName];
+  return { id, name: name ?? `a removed account (${id})` };
 }
 
 function agencyUsersText(view, c) {

@@ -26,6 +26,7 @@ await scenario('seed-story', async ({ browser, track }) => {
 
   await section(carol, 'Connections');
   await carol.getByRole('heading', { name: 'Incoming requests (1)' }).waitFor();
+  await carol.getByRole('region', { name: 'Incoming requests (1)' }).getByRole('heading', { level: 4, name: /^Acme Agency/ }).waitFor();
   await carol.getByRole('button', { name: 'Accept…' }).click();
   const grant = carol.getByRole('group', { name: 'Permissions to grant (untick to narrow)' });
   await grant.getByLabel('reports.create').check();
@@ -52,7 +53,7 @@ await scenario('seed-story', async ({ browser, track }) => {
 
   await carol.reload();
   await carol.getByRole('button', { name: 'Disconnect…' }).click();
-  const dialog = carol.getByRole('dialog', { name: 'Disconnect Acme Agency?' }).or(carol.getByRole('dialog'));
+  const dialog = carol.getByRole('dialog', { name: 'Disconnect Acme Agency?' });
   await dialog.getByText(/Lose access at once: .*Alice/).waitFor();
   await shot(carol, 'disconnect-preview');
   await dialog.getByRole('button', { name: 'Disconnect' }).click();

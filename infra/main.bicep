@@ -261,6 +261,7 @@ var appSettings = [
   { name: 'Schedules__OutboxSweep', value: '*/30 * * * * *' }
   { name: 'Schedules__InvitationCleanup', value: '0 */15 * * * *' }
   { name: 'Schedules__IdempotencySweep', value: '0 20 * * * *' }
+  { name: 'Schedules__EmailRecordSweep', value: '0 50 * * * *' }
   { name: 'Schedules__ConnectionExpiry', value: '0 */5 * * * *' }
   { name: 'Schedules__ActivitySweep', value: '0 40 3 * * *' }
 ]

@@ -49,6 +49,12 @@ public sealed class EmailOptions
         new($"{PublicBaseUrl.TrimEnd('/')}/accounts/{Uri.EscapeDataString(accountId)}/connections", UriKind.Absolute);
 
     public SendGridOptions SendGrid { get; set; } = new();
+
+    /// <summary>
+    /// How long the record of a sent e-mail is kept (it stops a redelivered message being sent twice): longer than a
+    /// queue message lives (7 days), with room for a poison message replayed by hand.
+    /// </summary>
+    public TimeSpan SentRecordRetention { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>Configuration section <c>Email:SendGrid</c>.</summary>
@@ -82,6 +88,11 @@ public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
         if (!Enum.IsDefined(options.Provider))
         {
             failures.Add($"Email:Provider must be {EmailProvider.Pickup} or {EmailProvider.SendGrid}.");
+        }
+
+        if (options.SentRecordRetention < TimeSpan.FromDays(1) || options.SentRecordRetention > TimeSpan.FromDays(365))
+        {
+            failures.Add("Email:SentRecordRetention must be between 1 and 365 days.");
         }
 
         if (!MailAddress.TryCreate(options.FromAddress, out var from) || from.Address != options.FromAddress)

@@ -1,6 +1,3 @@
-using ConnectedAccounts.Functions.Persistence;
-using ConnectedAccounts.Storage.Tables;
-
 namespace ConnectedAccounts.Functions.Email;
 
 /// <summary>
@@ -9,16 +6,15 @@ namespace ConnectedAccounts.Functions.Email;
 /// only a provider's permanent rejection is logged and the message completed, because no retry can fix it. A queue
 /// delivers at least once (a redelivery, a send whose answer was lost), and SendGrid has no idempotency key, so each
 /// e-mail handed over is recorded under its idempotency key and a second delivery is not sent again; only a crash
-/// between the hand-over and the record sends twice.
+/// between the hand-over and the record sends twice. Records are kept <see cref="EmailOptions.SentRecordRetention"/>
+/// (<see cref="SentEmailRecords"/>).
 /// </summary>
-public sealed class EmailSenderFunction(EmailRenderer renderer, IEmailSender sender, ITableServiceClient tables, TimeProvider time, ILogger<EmailSenderFunction> log)
+public sealed class EmailSenderFunction(EmailRenderer renderer, IEmailSender sender, SentEmailRecords sent, ILogger<EmailSenderFunction> log)
 {
     public async Task HandleAsync(string messageText, CancellationToken ct)
     {
         var request = EmailQueue.FromMessageText(messageText);
-        var handedOver = tables.GetTableClient(Keys.DataTable);
-        var row = EmailQueue.KeyHash(request.IdempotencyKey);
-        if (await handedOver.GetEntityIfExistsAsync(Keys.SentEmailsPartition, row, ct) is not null)
+        if (await sent.WasSentAsync(request.IdempotencyKey, ct))
         {
             log.LogInformation("The {Kind} e-mail {IdempotencyKey} was sent before; this delivery is not sent again.", request.GetType().Name, request.IdempotencyKey);
             return;
@@ -26,7 +22,7 @@ public sealed class EmailSenderFunction(EmailRenderer renderer, IEmailSender sen
 
         var message = renderer.Render(request);
         var result = await sender.SendAsync(message, ct);
-        await handedOver.UpsertEntityAsync(new TableEntity(Keys.SentEmailsPartition, row) { ["HandedOver"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
+        await sent.RecordAsync(request.IdempotencyKey, ct);
         switch (result)
         {
             case EmailSendResult.Sent sent:

@@ -54,6 +54,7 @@ public static class EmailServiceCollectionExtensions
 
         services.TryAddSingleton<EmailRenderer>();
         services.TryAddTransient<EmailSenderFunction>();
+        services.TryAddSingleton<SentEmailRecords>();
         return services;
     }
 
@@ -69,9 +70,10 @@ public static class EmailServiceCollectionExtensions
         return wait > bound ? bound : wait;
     }
 
-    /// <summary>The e-mail sender as a queue function of the <see cref="EmailQueue.Name"/> queue.</summary>
+    /// <summary>The e-mail sender as a queue function of the <see cref="EmailQueue.Name"/> queue, and the sweep of its records.</summary>
     public static IServiceCollection AddEmailFunction(this IServiceCollection services) =>
-        services.AddQueueFunction<EmailQueueFunction>("EmailSender", EmailQueue.Name);
+        services.AddQueueFunction<EmailQueueFunction>("EmailSender", EmailQueue.Name)
+            .AddTimerFunction<SentEmailRecords.Sweep>("EmailRecordSweep", "Schedules:EmailRecordSweep", "0 50 * * * *");
 
     public sealed class EmailQueueFunction(EmailSenderFunction sender) : Hosting.IQueueFunction
     {

@@ -18,6 +18,16 @@ public static class Keys
     /// </summary>
     public const string SentEmailsPartition = "sent-emails";
 
+    /// <summary>The time-keyed index of those rows, one per record: the <c>EmailRecordSweep</c> reads its expired range.</summary>
+    public const string SentEmailsDuePartition = "sent-emails-due";
+
+    /// <summary>Fixed-width ticks of the hand-over, then the record's row key: keys sort as the times do.</summary>
+    public static string SentEmailDue(DateTimeOffset handedOver, string recordRow) =>
+        handedOver.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + recordRow;
+
+    /// <summary>The first index key after every record handed over at or before <paramref name="cutoff"/>.</summary>
+    public static string SentEmailDueAfter(DateTimeOffset cutoff) => SentEmailDue(cutoff.AddTicks(1), "");
+
     public const string AccountRow = "account";
     public const string ConnectionPrefix = "conn|";
     public const string OutboxPrefix = "outbox|";

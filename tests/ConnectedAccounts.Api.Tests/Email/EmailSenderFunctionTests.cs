@@ -1,6 +1,9 @@
 using System.Text.Json;
 using ConnectedAccounts.Functions.Email;
+using ConnectedAccounts.Functions.Persistence;
+using ConnectedAccounts.Storage.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectedAccounts.Api.Tests.Email;
 
@@ -54,6 +57,30 @@ public sealed class EmailSenderFunctionTests
     }
 
     [Fact]
+    public async Task The_record_of_a_sent_email_stops_redeliveries_for_its_retention_and_is_swept_after_it()
+    {
+        await using var sendGrid = await FakeSendGrid.StartAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero));
+        using var services = SendGridServices(sendGrid.BaseUrl, clock);
+        var (function, records) = (services.GetRequiredService<EmailSenderFunction>(), services.GetRequiredService<SentEmailRecords>());
+        var table = services.GetRequiredService<ITableServiceClient>().GetTableClient(Keys.DataTable);
+        var text = EmailQueue.ToMessageText(Request);
+
+        await function.HandleAsync(text, CancellationToken.None);
+        clock.Advance(TimeSpan.FromDays(29));
+        Assert.Equal(0, await records.SweepAsync(CancellationToken.None));
+        await function.HandleAsync(text, CancellationToken.None);
+        Assert.Single(sendGrid.Requests);
+
+        // Email:SentRecordRetention is 30 days by default: past it, the record and its index row are gone.
+        clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await records.SweepAsync(CancellationToken.None));
+        Assert.Empty(await table.QueryAllAsync(new TableQuery { PartitionKey = Keys.SentEmailsPartition }, CancellationToken.None).ToListAsync());
+        Assert.Empty(await table.QueryAllAsync(new TableQuery { PartitionKey = Keys.SentEmailsDuePartition }, CancellationToken.None).ToListAsync());
+        Assert.Equal(0, await records.SweepAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_transient_failure_is_thrown_so_the_queue_retries_and_finally_poisons()
     {
         await using var sendGrid = await FakeSendGrid.StartAsync(Enumerable.Repeat(new FakeSendGrid.Answer(503), 5).ToArray());
@@ -74,12 +101,12 @@ public sealed class EmailSenderFunctionTests
         Assert.False(Directory.Exists(folder.Path));
     }
 
-    private static ServiceProvider SendGridServices(string baseUrl) => EmailTestHost.Build(new Dictionary<string, string?>
+    private static ServiceProvider SendGridServices(string baseUrl, TimeProvider? time = null) => EmailTestHost.Build(new Dictionary<string, string?>
     {
         ["Email:Provider"] = "SendGrid",
         ["Email:SendGrid:ApiKey"] = "SG.key",
         ["Email:SendGrid:BaseUrl"] = baseUrl,
         ["Email:SendGrid:MaxAttempts"] = "2",
         ["Email:SendGrid:RetryBaseDelay"] = "00:00:00.001",
-    });
+    }, time);
 }

@@ -11,11 +11,15 @@ export async function connections(body, ctx) {
   const isAgency = account.connectionDirection === 'canRequestAccess';
   const side = isAgency ? 'agency' : 'client';
   const sends = ctx.actions.has('members.manage') || ctx.actions.has('connections.request');
-  const [list, invitations, team] = await Promise.all([
+  // A client cannot list an agency's members: it learns the names of the agency users it lets in from the access review.
+  const reviews = !isAgency && ['orgAdmin', 'accountManager'].includes(ctx.entry.role);
+  const [list, invitations, members, review] = await Promise.all([
     api.all(`${base}/connections`),
     sends ? api.all(`${base}/invitations`) : Promise.resolve([]),
     isAgency ? api.all(`${base}/members`) : Promise.resolve([]),
+    reviews ? api.get(`${base}/access`) : Promise.resolve({ connections: [] }),
   ]);
+  const team = isAgency ? members : review.connections.flatMap((c) => c.users);
   const view = { ...ctx, base, isAgency, side, team };
 
   const incoming = list.filter((c) => c.state === 'pending' && c.initiatedBy !== side);
@@ -97,7 +101,7 @@ function connectionCard(view, c) {
     const disconnect = h('button', { type: 'button', class: 'danger' }, 'Disconnect…');
     disconnect.addEventListener('click', () => run(disconnect, () => disconnectFlow(view, c, other)));
     actions.append(disconnect);
-    card.append(expiryForm(view, c));
+    card.append(permissionsForm(view, c), expiryForm(view, c));
   }
   return card;
 }
@@ -149,6 +153,30 @@ async function disconnectFlow(view, c, other) {
   if (!yes) return;
   const result = await view.api.post(`/api/connections/${c.id}/disconnect`);
   await view.done(`Disconnected from ${other.name} (${result.state}). Access has ended.`);
+}
+
+/**
+ * What the connection grants from the next request on. "Preview" asks the API what the narrower scope would no
+ * longer reach (the disconnect preview with `permissions`), without changing anything.
+ */
+function permissionsForm(view, c) {
+  const permissions = checkboxes('Permissions the connection grants', CONNECTABLE, c.permissions);
+  const outcome = h('div', { 'aria-live': 'polite' });
+  const preview = h('button', { type: 'button' }, 'Preview the change');
+  preview.addEventListener('click', () => run(preview, async () => {
+    const { narrowing } = await view.api.get(`/api/connections/${c.id}/disconnect-preview`, { query: { permissions: permissions.read().join(',') } });
+    const losses = narrowing.usersLosingActions.map((u) => h('li', {}, `${u.name} (${u.email}) no longer may: ${u.actions.join(', ')}.`));
+    mount(outcome, h('ul', { class: 'preview' },
+      losses.length ? losses : h('li', {}, 'No agency user loses anything they may do now.'),
+      h('li', {}, `Reports no longer reached: ${narrowing.reportsNoLongerReached.length}; items: ${narrowing.itemsNoLongerReached.length}; integrations: ${narrowing.integrationsNoLongerReached.length}.`)));
+  }));
+  const change = form(`Permissions of ${otherSide(view, c).name}`, [permissions.node, outcome], 'Save permissions', async () => {
+    const { etag } = await view.api.request('GET', `/api/connections/${c.id}`);
+    const changed = await view.api.put(`/api/connections/${c.id}/permissions`, { body: { permissions: permissions.read() }, etag });
+    await view.done(`The connection now grants: ${changed.permissions.join(', ') || 'nothing'}.`);
+  });
+  change.querySelector('.actions').prepend(preview);
+  return h('details', {}, h('summary', {}, 'Change permissions'), change);
 }
 
 function expiryForm(view, c) {

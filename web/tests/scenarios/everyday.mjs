@@ -61,6 +61,7 @@ await scenario('everyday', async ({ browser, track }) => {
   await carolPage.getByRole('heading', { name: 'Connected (1)' }).waitFor();
   const card = carolPage.getByRole('region', { name: 'Connected (1)' }).getByRole('article');
   await card.getByText('Acme Agency', { exact: false }).first().waitFor();
+  await card.locator('dt:text("Agency users") + dd').getByText('Bob', { exact: true }).waitFor();
   const ninety = await card.locator('dt:text("Ends") + dd').textContent();
   await card.getByText('Change the end date').click();
   await card.getByLabel('New end: from now').selectOption('P30D');
@@ -90,6 +91,21 @@ await scenario('everyday', async ({ browser, track }) => {
   const csv = await readFile(await (await download).path(), 'utf8');
   assert.match(csv, /Weekly traffic/);
   await shot(bobPage, 'report-renamed-and-exported');
+
+  // The client's admin narrows what the connection grants, after the preview says what Bob loses.
+  const permissionsCard = carolPage.getByRole('region', { name: 'Connected (1)' }).getByRole('article');
+  await permissionsCard.getByText('Change permissions').click();
+  await permissionsCard.getByRole('group', { name: 'Permissions the connection grants' }).getByLabel('reports.export').uncheck();
+  await permissionsCard.getByRole('button', { name: 'Preview the change' }).click();
+  await permissionsCard.getByText(/^Bob \(.*\) no longer may: reports\.export\.$/).waitFor();
+  await shot(carolPage, 'permissions-narrowing-preview');
+  await permissionsCard.getByRole('button', { name: 'Save permissions' }).click();
+  await notice(carolPage).getByText('The connection now grants:').waitFor();
+  assert.doesNotMatch(await notice(carolPage).textContent(), /reports\.export/);
+  await bobPage.reload();
+  await bobPage.getByRole('cell', { name: 'Weekly traffic', exact: true }).waitFor();
+  assert.equal(await bobPage.getByRole('button', { name: 'Export CSV' }).count(), 0, 'export is gone with the permission');
+
   await bobPage.getByRole('button', { name: 'Delete' }).click();
   await bobPage.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await notice(bobPage).getByText('“Weekly traffic” is deleted.').waitFor();
@@ -97,7 +113,7 @@ await scenario('everyday', async ({ browser, track }) => {
 
   // The client's admin reads the trail and who can get in.
   await section(carolPage, 'Activity');
-  for (const action of ['report.created', 'report.configured', 'report.exported', 'report.deleted', 'connection.expiryChanged']) {
+  for (const action of ['report.created', 'report.configured', 'report.exported', 'report.deleted', 'connection.expiryChanged', 'connection.permissionsChanged']) {
     await carolPage.getByRole('cell', { name: action, exact: true }).first().waitFor();
   }
   await shot(carolPage, 'activity');

@@ -101,7 +101,9 @@ function connectionCard(view, c) {
     const disconnect = h('button', { type: 'button', class: 'danger' }, 'Disconnect…');
     disconnect.addEventListener('click', () => run(disconnect, () => disconnectFlow(view, c, other)));
     actions.append(disconnect);
-    card.append(permissionsForm(view, c), expiryForm(view, c));
+    card.append(permissionsForm(view, c));
+    if (view.isAgency) card.append(agencyUsersForm(view, c));
+    card.append(expiryForm(view, c));
   }
   return card;
 }
@@ -177,6 +179,17 @@ function permissionsForm(view, c) {
   });
   change.querySelector('.actions').prepend(preview);
   return h('details', {}, h('summary', {}, 'Change permissions'), change);
+}
+
+/** Who of the agency works on the client from the next request on (the agency's side of an active connection). */
+function agencyUsersForm(view, c) {
+  const users = agencyUsersPicker(view, c.agencyUsers);
+  const change = form(`Agency users of ${otherSide(view, c).name}`, users.nodes, 'Save agency users', async () => {
+    const { etag } = await view.api.request('GET', `/api/connections/${c.id}`);
+    const changed = await view.api.put(`/api/connections/${c.id}/agency-users`, { body: users.read(), etag });
+    await view.done(`Now working on ${otherSide(view, c).name}: ${agencyUsersText(view, changed)}.`);
+  });
+  return h('details', {}, h('summary', {}, 'Change agency users'), change);
 }
 
 function expiryForm(view, c) {

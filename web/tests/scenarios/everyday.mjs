@@ -148,6 +148,21 @@ await scenario('everyday', async ({ browser, track }) => {
   await archived.getByText('cancelled', { exact: true }).waitFor();
   await shot(carolPage, 'declined-and-cancelled');
 
+  // The agency gives the client to the whole agency, then to Bob alone again.
+  await alice.getByRole('navigation', { name: 'Account sections' }).getByRole('link', { name: 'Connections' }).click();
+  await alice.reload();
+  const clientCard = alice.getByRole('region', { name: 'Connected (1)' }).getByRole('article');
+  await clientCard.getByText('Change agency users').click();
+  await clientCard.getByLabel('The whole agency').check();
+  await clientCard.getByRole('button', { name: 'Save agency users' }).click();
+  await notice(alice).getByText("Now working on Carol's Cafe: the whole agency.").waitFor();
+  const again = alice.getByRole('region', { name: 'Connected (1)' }).getByRole('article');
+  await again.getByText('Change agency users').click();
+  await again.getByLabel('Selected agency users').check();
+  await again.getByRole('group', { name: 'Agency users' }).getByLabel(/^Bob/).check();
+  await again.getByRole('button', { name: 'Save agency users' }).click();
+  await notice(alice).getByText("Now working on Carol's Cafe: Bob.").waitFor();
+
   // Bob is made view-only, then leaves the agency.
   await section(alice, 'Members');
   await alice.getByLabel('Role of Bob').selectOption('viewOnly');

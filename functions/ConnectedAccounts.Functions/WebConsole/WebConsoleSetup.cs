@@ -56,6 +56,8 @@ public static class WebConsoleSetup
     /// <summary>The paths e-mails link to (<c>/invitations/{token}</c>, <c>/connections/{id}/extend</c>, …): the console's router reads them.</summary>
     private static readonly string[] LinkPrefixes = ["/invitations/", "/connections/", "/accounts/"];
 
+    private static readonly string[] ServedElsewhere = ["/api", "/openapi", "/healthz", "/livez"];
+
     public static IServiceCollection AddWebConsole(this IServiceCollection services)
     {
         services.AddOptions<WebConsoleOptions>().BindConfiguration(WebConsoleOptions.Section).ValidateOnStart();
@@ -81,12 +83,12 @@ public static class WebConsoleSetup
         var body = JsonSerializer.SerializeToUtf8Bytes(config, AppJsonContext.Default.WebConsoleConfig);
         var policy = ContentSecurityPolicy(config);
 
-        app.Use(async (context, next) =>
+        var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, Folder));
+        app.UseWhen(IsForTheConsole, console =>
         {
-            var request = context.Request;
-            if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            console.Use(async (context, next) =>
             {
-                var path = request.Path.Value ?? "";
+                var path = context.Request.Path.Value ?? "";
                 if (path == "/config.json")
                 {
                     context.Response.ContentType = "application/json";
@@ -97,28 +99,33 @@ public static class WebConsoleSetup
 
                 if (path == "/" || LinkPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
                 {
-                    request.Path = "/index.html";
+                    context.Request.Path = "/index.html";
                 }
-            }
 
-            await next(context);
-        });
-        app.UseStaticFiles(new StaticFileOptions
-        {
-            FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, Folder)),
-            OnPrepareResponse = file =>
+                await next(context);
+            });
+            console.UseStaticFiles(new StaticFileOptions
             {
-                var headers = file.Context.Response.Headers;
-                // Files are not fingerprinted: revalidate each time (the ETag makes that a 304).
-                headers.CacheControl = "no-cache";
-                headers.ContentSecurityPolicy = policy;
-                headers.XContentTypeOptions = "nosniff";
-                // The invitation page's path carries the token: never send it on as a referrer.
-                headers["Referrer-Policy"] = "no-referrer";
-            },
+                FileProvider = files,
+                OnPrepareResponse = file =>
+                {
+                    var headers = file.Context.Response.Headers;
+                    // Files are not fingerprinted: revalidate each time (the ETag makes that a 304).
+                    headers.CacheControl = "no-cache";
+                    headers.ContentSecurityPolicy = policy;
+                    headers.XContentTypeOptions = "nosniff";
+                    // The invitation page's path carries the token: never send it on as a referrer.
+                    headers["Referrer-Policy"] = "no-referrer";
+                },
+            });
         });
         return app;
     }
+
+    /// <summary>A GET or HEAD outside the API and the probes: those never pay for a look into the console's folder.</summary>
+    private static bool IsForTheConsole(HttpContext context) =>
+        (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        && !ServedElsewhere.Any(prefix => context.Request.Path.StartsWithSegments(prefix, StringComparison.Ordinal));
 
     public static WebConsoleConfig Config(WebConsoleOptions options, bool devTokens) => new(
         options.ApiBaseUrl?.TrimEnd('/') ?? "",

@@ -142,11 +142,9 @@ public sealed class DisconnectionWorker(
             }, ct);
             var pending = page.Items.Where(r => r.GetBoolean("Archived") != true).ToList();
             var lostRace = false;
-            var done = 0;
-            while (done < pending.Count)
+            foreach (var chunk in pending.Chunk(room))
             {
-                var chunk = pending.Skip(done).Take(room).ToList();
-                var batch = store.Batch(accountId).Record(ArchivedEntry(accountId, accountName, connectionId, chunk.Count));
+                var batch = store.Batch(accountId).Record(ArchivedEntry(accountId, accountName, connectionId, chunk.Length));
                 foreach (var report in chunk)
                 {
                     batch.Merge(new TableEntity(report.PartitionKey, report.RowKey) { ["Archived"] = true, ["ArchivedAt"] = at }, report.ETag);
@@ -158,8 +156,7 @@ public sealed class DisconnectionWorker(
                     break;
                 }
 
-                done += chunk.Count;
-                archived += chunk.Count;
+                archived += chunk.Length;
             }
 
             if (lostRace)

@@ -33,7 +33,7 @@ public sealed class ConnectionExpiry(
     public async Task<ExpiryRunResult> RunAsync(CancellationToken cancellationToken)
     {
         var now = store.Time.GetUtcNow();
-        var query = new TableQuery { PartitionKey = Keys.ConnectionDuePartition, RowKeyTo = Keys.ConnectionDueAfter(now) };
+        var query = new TableQuery { PartitionKey = Keys.ConnectionDuePartition, RowKeyTo = Keys.TimeOrderedAfter(now) };
         int reminded = 0, renewed = 0, expired = 0;
         await foreach (var row in store.Data.QueryAllAsync(query, cancellationToken))
         {

@@ -21,7 +21,7 @@ public sealed class SentEmailRecords(ITableServiceClient tables, TimeProvider ti
     public async Task RecordAsync(string idempotencyKey, CancellationToken ct)
     {
         var (row, now) = (EmailQueue.KeyHash(idempotencyKey), time.GetUtcNow());
-        await Table.UpsertEntityAsync(new TableEntity(Keys.SentEmailsDuePartition, Keys.SentEmailDue(now, row)), TableUpdateMode.Replace, ct);
+        await Table.UpsertEntityAsync(new TableEntity(Keys.SentEmailsDuePartition, Keys.TimeOrdered(now, row)), TableUpdateMode.Replace, ct);
         await Table.UpsertEntityAsync(new TableEntity(Keys.SentEmailsPartition, row) { ["HandedOver"] = now }, TableUpdateMode.Replace, ct);
     }
 
@@ -32,20 +32,12 @@ public sealed class SentEmailRecords(ITableServiceClient tables, TimeProvider ti
     public async Task<int> SweepAsync(CancellationToken ct)
     {
         var cutoff = time.GetUtcNow() - options.Value.SentRecordRetention;
-        var deleted = 0;
-        var expired = new TableQuery { PartitionKey = Keys.SentEmailsDuePartition, RowKeyTo = Keys.SentEmailDueAfter(cutoff) };
-        await foreach (var due in Table.QueryAllAsync(expired, ct))
-        {
-            var row = due.RowKey[(due.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..];
-            if (await Table.GetEntityIfExistsAsync(Keys.SentEmailsPartition, row, ct) is { } record &&
-                record.GetDateTimeOffset("HandedOver") <= cutoff &&
-                (await Table.DeleteEntityAsync(Keys.SentEmailsPartition, row, record.ETag, ct)).Succeeded)
-            {
-                deleted++;
-            }
-
-            await Table.DeleteEntityAsync(due.PartitionKey, due.RowKey, due.ETag, ct);
-        }
+        var deleted = await TimeIndex.SweepAsync(
+            Table,
+            new TableQuery { PartitionKey = Keys.SentEmailsDuePartition, RowKeyTo = Keys.TimeOrderedAfter(cutoff) },
+            due => (Keys.SentEmailsPartition, due.RowKey[(due.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..]),
+            record => record.GetDateTimeOffset("HandedOver") <= cutoff,
+            ct);
 
         if (deleted > 0)
         {

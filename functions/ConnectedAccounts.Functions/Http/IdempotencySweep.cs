@@ -25,7 +25,7 @@ public sealed class IdempotencySweep(ITableServiceClient tables, TimeProvider ti
     /// reads them all, and writes spread over them.
     /// </summary>
     public static async Task IndexAsync(ITableClient table, TableEntity claim, DateTimeOffset created, CancellationToken ct) =>
-        await table.AddEntityAsync(new TableEntity(Shard(Random.Shared.Next(Shards)), TimeKey(created) + "|" + Guid.NewGuid().ToString("N"))
+        await table.AddEntityAsync(new TableEntity(Shard(Random.Shared.Next(Shards)), Keys.TimeOrdered(created, Guid.NewGuid().ToString("N")))
         {
             ["RecordPartition"] = claim.PartitionKey,
             ["RecordRow"] = claim.RowKey,
@@ -37,23 +37,16 @@ public sealed class IdempotencySweep(ITableServiceClient tables, TimeProvider ti
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var expired = TimeKey(now - IdempotencyMiddleware.Retention);
+        var expired = Keys.TimeOrdered(now - IdempotencyMiddleware.Retention, "");
         var deleted = 0;
         for (var shard = 0; shard < Shards; shard++)
         {
-            var query = new TableQuery { PartitionKey = Shard(shard), RowKeyTo = expired };
-            await foreach (var row in Table.QueryAllAsync(query, cancellationToken))
-            {
-                if (row.GetString("RecordPartition") is { } partition && row.GetString("RecordRow") is { } key &&
-                    await Table.GetEntityIfExistsAsync(partition, key, cancellationToken) is { } record &&
-                    IdempotencyMiddleware.HasLapsed(record, now) &&
-                    (await Table.DeleteEntityAsync(partition, key, record.ETag, cancellationToken)).Succeeded)
-                {
-                    deleted++;
-                }
-
-                await Table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
-            }
+            deleted += await TimeIndex.SweepAsync(
+                Table,
+                new TableQuery { PartitionKey = Shard(shard), RowKeyTo = expired },
+                row => row.GetString("RecordPartition") is { } partition && row.GetString("RecordRow") is { } key ? (partition, key) : null,
+                record => IdempotencyMiddleware.HasLapsed(record, now),
+                cancellationToken);
         }
 
         if (deleted > 0)
@@ -65,7 +58,4 @@ public sealed class IdempotencySweep(ITableServiceClient tables, TimeProvider ti
     }
 
     private static string Shard(int shard) => ShardPrefix + shard.ToString("D2", CultureInfo.InvariantCulture);
-
-    /// <summary>Fixed-width ticks: row keys sort as the times do.</summary>
-    private static string TimeKey(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 }

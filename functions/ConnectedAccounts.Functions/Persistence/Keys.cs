@@ -18,15 +18,11 @@ public static class Keys
     /// </summary>
     public const string SentEmailsPartition = "sent-emails";
 
-    /// <summary>The time-keyed index of those rows, one per record: the <c>EmailRecordSweep</c> reads its expired range.</summary>
+    /// <summary>
+    /// The time-keyed index of those rows, one per record (<see cref="TimeOrdered"/>: the hand-over, then the record's
+    /// row key): the <c>EmailRecordSweep</c> reads its expired range.
+    /// </summary>
     public const string SentEmailsDuePartition = "sent-emails-due";
-
-    /// <summary>Fixed-width ticks of the hand-over, then the record's row key: keys sort as the times do.</summary>
-    public static string SentEmailDue(DateTimeOffset handedOver, string recordRow) =>
-        handedOver.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + recordRow;
-
-    /// <summary>The first index key after every record handed over at or before <paramref name="cutoff"/>.</summary>
-    public static string SentEmailDueAfter(DateTimeOffset cutoff) => SentEmailDue(cutoff.AddTicks(1), "");
 
     public const string AccountRow = "account";
     public const string ConnectionPrefix = "conn|";
@@ -51,12 +47,14 @@ public static class Keys
     /// </summary>
     public const string ConnectionDuePartition = "connection-due";
 
-    /// <summary>Fixed-width ticks first: row keys sort as the due times do.</summary>
-    public static string ConnectionDue(DateTimeOffset due, string connectionId) =>
-        due.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + connectionId;
+    public static string ConnectionDue(DateTimeOffset due, string connectionId) => TimeOrdered(due, connectionId);
 
-    /// <summary>The first row key due after <paramref name="now"/>: the timer reads the keys below it.</summary>
-    public static string ConnectionDueAfter(DateTimeOffset now) => ConnectionDue(now.AddTicks(1), "");
+    /// <summary>The row key of a time-keyed index: fixed-width ticks first, so keys sort as the times do, then an id.</summary>
+    public static string TimeOrdered(DateTimeOffset at, string id) =>
+        at.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + id;
+
+    /// <summary>The first time-ordered key after <paramref name="at"/>: the keys below it are those at or before it.</summary>
+    public static string TimeOrderedAfter(DateTimeOffset at) => TimeOrdered(at.AddTicks(1), "");
 
     /// <summary>An account's activity trail in its partition, newest first: the key counts down as time goes on.</summary>
     public const string ActivityPrefix = "activity|";

@@ -96,23 +96,10 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </summary>
     public static async Task<(int ExitCode, string Log)> RunUntilExitAsync(string dataPath, IEnumerable<string> settings)
     {
-        using var process = new Process { StartInfo = StartInfo(dataPath, FreePort(), settings) };
-        process.Start();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new InvalidOperationException($"The service was still running after a minute.\n{await output}{await errors}");
-        }
-
-        return (process.ExitCode, await output + await errors);
+        var run = await ChildProcess.RunAsync(StartInfo(dataPath, FreePort(), settings), TimeSpan.FromMinutes(1));
+        return run.TimedOut
+            ? throw new InvalidOperationException($"The service was still running after a minute.\n{run.Output}")
+            : (run.ExitCode, run.Output);
     }
 
     private static ProcessStartInfo StartInfo(string dataPath, int port, IEnumerable<string> settings)
@@ -198,6 +185,35 @@ public sealed class ServiceProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A program run to its end, its output and errors collected; one still running at the limit is killed.</summary>
+public static class ChildProcess
+{
+    public sealed record Run(int ExitCode, string Output, bool TimedOut);
+
+    public static async Task<Run> RunAsync(ProcessStartInfo start, TimeSpan limit)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(limit);
+        var timedOut = false;
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            timedOut = true;
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        return new Run(process.ExitCode, await output + await errors, timedOut);
     }
 }
 

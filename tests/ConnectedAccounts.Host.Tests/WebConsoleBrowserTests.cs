@@ -102,7 +102,7 @@ internal static class Scenario
         Assert.True(Directory.Exists(Path.Combine(web, "node_modules", "playwright-core")), "web/node_modules is missing: run ./scripts/test.sh (it runs npm ci in web/).");
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run ./scripts/test.sh (it installs Debian's chromium).");
 
-        var start = new ProcessStartInfo("node") { WorkingDirectory = web, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("node") { WorkingDirectory = web };
         start.ArgumentList.Add("tests/run.mjs");
         start.ArgumentList.Add(name);
         start.Environment["CONSOLE_BASE_URL"] = service.BaseAddress.GetLeftPart(UriPartial.Authority);
@@ -114,23 +114,10 @@ internal static class Scenario
             start.Environment[key] = value;
         }
 
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        try
-        {
-            await node.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            await node.WaitForExitAsync();
-        }
-
-        var log = await stdout + await stderr;
-        output.WriteLine(log);
-        Assert.True(node.ExitCode == 0, $"scenario {name} failed (exit {node.ExitCode}):\n{log}\nservice log:\n{Tail(service.Log)}");
+        var node = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(4));
+        output.WriteLine(node.Output);
+        Assert.True(node.ExitCode == 0 && !node.TimedOut,
+            $"scenario {name} failed ({(node.TimedOut ? "still running after 4 minutes" : $"exit {node.ExitCode}")}):\n{node.Output}\nservice log:\n{Tail(service.Log)}");
     }
 
     private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";

@@ -119,8 +119,6 @@ public sealed class WebConsoleHostingTests
         var output = Directory.CreateTempSubdirectory("ca-console-publish-");
         var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Scenario.Root, "scripts", "publish-console.sh"), [output.FullName])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             Environment =
             {
                 ["API_BASE_URL"] = "https://func-connacc-x.azurewebsites.net/",
@@ -129,11 +127,9 @@ public sealed class WebConsoleHostingTests
                 ["ENTRA_SCOPE"] = "api://connected-accounts/access_as_user",
             },
         };
-        using var script = System.Diagnostics.Process.Start(start)!;
-        var log = await script.StandardOutput.ReadToEndAsync() + await script.StandardError.ReadToEndAsync();
-        await script.WaitForExitAsync();
+        var script = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(5));
 
-        Assert.True(script.ExitCode == 0, log);
+        Assert.True(script.ExitCode == 0 && !script.TimedOut, script.Output);
         Assert.True(File.Exists(Path.Combine(output.FullName, "index.html")));
         Assert.True(File.Exists(Path.Combine(output.FullName, "src", "main.js")));
         Assert.True(File.Exists(Path.Combine(output.FullName, "vendor", "msal-browser.min.js")));

@@ -172,39 +172,48 @@ function permissionsForm(view, c) {
       losses.length ? losses : h('li', {}, 'No agency user loses anything they may do now.'),
       h('li', {}, `Reports no longer reached: ${narrowing.reportsNoLongerReached.length}; items: ${narrowing.itemsNoLongerReached.length}; integrations: ${narrowing.integrationsNoLongerReached.length}.`)));
   }));
-  const change = form(`Permissions of ${otherSide(view, c).name}`, [permissions.node, outcome], 'Save permissions', async () => {
-    const { etag } = await view.api.request('GET', `/api/connections/${c.id}`);
-    const changed = await view.api.put(`/api/connections/${c.id}/permissions`, { body: { permissions: permissions.read() }, etag });
-    await view.done(`The connection now grants: ${changed.permissions.join(', ') || 'nothing'}.`);
-  });
-  change.querySelector('.actions').prepend(preview);
-  return h('details', {}, h('summary', {}, 'Change permissions'), change);
+  const { details, editor } = connectionEditor(view, c, 'Change permissions', `Permissions of ${otherSide(view, c).name}`,
+    [permissions.node, outcome], 'Save permissions', async (etag) => {
+      const changed = await view.api.put(`/api/connections/${c.id}/permissions`, { body: { permissions: permissions.read() }, etag });
+      await view.done(`The connection now grants: ${changed.permissions.join(', ') || 'nothing'}.`);
+    });
+  editor.querySelector('.actions').prepend(preview);
+  return details;
 }
 
 /** Who of the agency works on the client from the next request on (the agency's side of an active connection). */
 function agencyUsersForm(view, c) {
   const users = agencyUsersPicker(view, c.agencyUsers);
-  const change = form(`Agency users of ${otherSide(view, c).name}`, users.nodes, 'Save agency users', async () => {
-    const { etag } = await view.api.request('GET', `/api/connections/${c.id}`);
+  return connectionEditor(view, c, 'Change agency users', `Agency users of ${otherSide(view, c).name}`, users.nodes, 'Save agency users', async (etag) => {
     const changed = await view.api.put(`/api/connections/${c.id}/agency-users`, { body: users.read(), etag });
     await view.done(`Now working on ${otherSide(view, c).name}: ${agencyUsersText(view, changed)}.`);
-  });
-  return h('details', {}, h('summary', {}, 'Change agency users'), change);
+  }).details;
 }
 
 function expiryForm(view, c) {
   const duration = select(DURATIONS.filter(([value]) => value), 'P90D', { name: 'duration' });
   const extend = h('input', { type: 'checkbox', id: uid('extend'), checked: c.autoExtend });
-  const wrapper = h('details', {}, h('summary', {}, 'Change the end date'),
-    form(`End date of ${otherSide(view, c).name}`, [
-      field('New end: from now', duration),
-      h('div', { class: 'check' }, extend, h('label', { for: extend.id }, 'Extend by itself at the end')),
-    ], 'Set end date', async () => {
-      const { etag } = await view.api.request('GET', `/api/connections/${c.id}`);
-      const changed = await view.api.put(`/api/connections/${c.id}/expiry`, { body: { duration: duration.value, autoExtend: extend.checked }, etag });
-      await view.done(`The connection now ends ${formatTime(changed.expiresAt)}.`);
-    }));
-  return wrapper;
+  return connectionEditor(view, c, 'Change the end date', `End date of ${otherSide(view, c).name}`, [
+    field('New end: from now', duration),
+    h('div', { class: 'check' }, extend, h('label', { for: extend.id }, 'Extend by itself at the end')),
+  ], 'Set end date', async (etag) => {
+    const changed = await view.api.put(`/api/connections/${c.id}/expiry`, { body: { duration: duration.value, autoExtend: extend.checked }, etag });
+    await view.done(`The connection now ends ${formatTime(changed.expiresAt)}.`);
+  }).details;
+}
+
+/**
+ * A collapsible editor of one connection. Its ETag is read when the editor opens, so a save answers 412 (shown)
+ * when someone else changed the connection while it was open, instead of overwriting what the person never saw.
+ */
+function connectionEditor(view, c, summary, label, nodes, submitLabel, save) {
+  let etag = null;
+  const editor = form(label, nodes, submitLabel, () => save(etag));
+  const details = h('details', {}, h('summary', {}, summary), editor);
+  details.addEventListener('toggle', () => {
+    if (details.open) view.api.request('GET', `/api/connections/${c.id}`).then((read) => { etag = read.etag; }, notice.error);
+  });
+  return { details, editor };
 }
 
 function invitationCard(view, i) {

@@ -39,16 +39,17 @@ export async function reports(body, ctx) {
 
 function renameButton(ctx, base, r) {
   const button = h('button', { type: 'button' }, 'Rename');
-  button.addEventListener('click', () => {
+  button.addEventListener('click', () => run(button, async () => {
+    // The ETag of the report as renaming starts: a change by someone else meanwhile answers 412 rather than being overwritten.
+    const { etag } = await ctx.api.request('GET', `${base}/${r.id}`);
     const name = h('input', { type: 'text', value: r.name, required: true, maxlength: 200 });
     const renaming = form(`Rename ${r.name}`, [field(`New name of ${r.name}`, name)], 'Save name', async () => {
-      const { etag } = await ctx.api.request('GET', `${base}/${r.id}`);
       await ctx.api.patch(`${base}/${r.id}`, { body: { name: name.value.trim() }, etag });
       await ctx.done(`The report is renamed “${name.value.trim()}”.`);
     });
     button.replaceWith(renaming);
     name.focus();
-  });
+  }));
   return button;
 }
 

@@ -63,6 +63,24 @@ await scenario('everyday', async ({ browser, track }) => {
   await card.getByText('Acme Agency', { exact: false }).first().waitFor();
   await card.locator('dt:text("Agency users") + dd').getByText('Bob', { exact: true }).waitFor();
   const ninety = await card.locator('dt:text("Ends") + dd').textContent();
+
+  // An editor holds the connection's ETag from when it opened: a change made meanwhile elsewhere is not overwritten.
+  const opened = carolPage.waitForResponse((r) => /\/api\/connections\/[^/]+$/.test(new URL(r.url()).pathname) && r.request().method() === 'GET');
+  await card.getByText('Change the end date').click();
+  await opened;
+  const elsewhere = await carolPage.evaluate(async (url) => {
+    const { token } = JSON.parse(sessionStorage.getItem('connected-accounts.session'));
+    const answer = await fetch(url, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{"autoExtend":false}' });
+    return answer.status;
+  }, `/api/connections/${await card.getAttribute('id').then((id) => id.replace('connection-', ''))}/expiry`);
+  assert.equal(elsewhere, 200);
+  const stale = carolPage.waitForResponse((r) => r.url().endsWith('/expiry') && r.request().method() === 'PUT');
+  await card.getByRole('button', { name: 'Set end date' }).click();
+  const refused = await stale;
+  assert.equal(refused.status(), 412);
+  await notice(carolPage).getByText(`Error: ${(await refused.json()).detail}`).waitFor();
+  await carolPage.reload();
+
   await card.getByText('Change the end date').click();
   await card.getByLabel('New end: from now').selectOption('P30D');
   await card.getByRole('button', { name: 'Set end date' }).click();

@@ -2,6 +2,7 @@ using System.Net;
 using ConnectedAccounts.Functions.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -50,7 +51,7 @@ public static class FunctionsHostExtensions
     /// no background work), generating function.json files (<c>--generate-functions &lt;dir&gt;</c>: no server), or
     /// standalone (queue pollers and timers in-process unless <c>Functions:RunBackgroundJobs</c> is false).
     /// </summary>
-    public static WebApplicationBuilder AddFunctionsHost(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddFunctionsHost(this IHostApplicationBuilder builder)
     {
         var mode = FunctionsHostMode.From(builder.Configuration);
         var services = builder.Services;
@@ -68,7 +69,10 @@ public static class FunctionsHostExtensions
         {
             case FunctionsHostModeKind.FunctionsHost:
                 // Only the host on this machine may reach the handler; it overrides any configured URLs.
-                builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, mode.Port!.Value));
+                services.Configure<KestrelServerOptions>(kestrel => kestrel.Listen(IPAddress.Loopback, mode.Port!.Value));
+                break;
+            case FunctionsHostModeKind.Worker:
+                services.AddSingleton<HttpFunctionPipeline>();
                 break;
             case FunctionsHostModeKind.GenerateFunctions:
                 services.AddSingleton<IServer, NoServer>();
@@ -87,11 +91,11 @@ public static class FunctionsHostExtensions
     /// Maps the Functions host's readiness probe and invocation routes (Functions mode only) and checks the catalog and
     /// the timer schedules now, so a bad schedule fails the start rather than the first run.
     /// </summary>
-    public static WebApplication MapFunctionsHost(this WebApplication app)
+    public static IEndpointRouteBuilder MapFunctionsHost(this IEndpointRouteBuilder app)
     {
-        var catalog = app.Services.GetRequiredService<FunctionCatalog>();
-        _ = app.Services.GetRequiredService<TimerSchedules>();
-        if (app.Services.GetRequiredService<FunctionsHostMode>().Kind == FunctionsHostModeKind.FunctionsHost)
+        var catalog = app.ServiceProvider.GetRequiredService<FunctionCatalog>();
+        _ = app.ServiceProvider.GetRequiredService<TimerSchedules>();
+        if (app.ServiceProvider.GetRequiredService<FunctionsHostMode>().Kind == FunctionsHostModeKind.FunctionsHost)
         {
             app.MapFunctionInvocations(catalog);
         }

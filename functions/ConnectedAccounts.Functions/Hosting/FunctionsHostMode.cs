@@ -12,6 +12,12 @@ public enum FunctionsHostModeKind
 
     /// <summary><c>--generate-functions &lt;dir&gt;</c>: write the function.json files and exit.</summary>
     GenerateFunctions,
+
+    /// <summary>
+    /// Started by the Functions host as its isolated worker (<c>--functions-uri</c>): the host owns the triggers, calls
+    /// the functions over gRPC and forwards HTTP to the worker's ASP.NET Core server.
+    /// </summary>
+    Worker,
 }
 
 /// <summary>How this process was started, decided once from configuration (environment and command line).</summary>
@@ -23,8 +29,18 @@ public sealed record FunctionsHostMode(FunctionsHostModeKind Kind, int? Port, st
     /// <summary>The command-line switch <c>--generate-functions &lt;dir&gt;</c>, seen by configuration as this key.</summary>
     public const string GenerateKey = "generate-functions";
 
+    /// <summary>The command-line switch the Functions host starts an isolated worker with, seen by configuration as this key.</summary>
+    public const string WorkerKey = "functions-uri";
+
+    public static bool IsWorker(string[] args) => new ConfigurationBuilder().AddCommandLine(args).Build()[WorkerKey] is { Length: > 0 };
+
     public static FunctionsHostMode From(IConfiguration configuration)
     {
+        if (configuration[WorkerKey] is { Length: > 0 })
+        {
+            return new(FunctionsHostModeKind.Worker, null, null);
+        }
+
         if (configuration[GenerateKey] is { Length: > 0 } directory)
         {
             return new(FunctionsHostModeKind.GenerateFunctions, null, Path.GetFullPath(directory));

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
@@ -9,7 +10,7 @@ namespace ConnectedAccounts.Functions.Http;
 public static class HttpSetup
 {
     /// <summary>Problem documents for every error, the source-generated serializer, the OpenAPI document, and the sweep of old Idempotency-Key records.</summary>
-    public static WebApplicationBuilder AddHttpApi(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddHttpApi(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -38,7 +39,7 @@ public static class HttpSetup
 
         // Kestrel answers a request line over its limit itself, with an empty 414; past ours it reaches
         // RequestLimitsMiddleware, which answers with a problem document.
-        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestLineSize = RequestLimitsMiddleware.KestrelMaxRequestLineBytes);
+        builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestLineSize = RequestLimitsMiddleware.KestrelMaxRequestLineBytes);
         builder.Services.AddOpenApi(o => o.Describe().AddOperationTransformer(DescribeIdempotencyKey));
         builder.Services.AddTimerFunction<IdempotencySweep>("IdempotencySweep", "Schedules:IdempotencySweep", "0 20 * * * *");
         return builder;
@@ -81,7 +82,7 @@ public static class HttpSetup
         return services;
     }
 
-    public static WebApplication UseHttpApi(this WebApplication app)
+    public static IApplicationBuilder UseHttpApi(this IApplicationBuilder app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();

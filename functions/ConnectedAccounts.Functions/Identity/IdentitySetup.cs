@@ -15,7 +15,7 @@ public static class IdentitySetup
 {
     public const string ApiPolicy = "api";
 
-    public static WebApplicationBuilder AddIdentity(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddIdentity(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<UserRecorder>();

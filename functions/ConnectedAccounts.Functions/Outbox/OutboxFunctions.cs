@@ -1,23 +1,15 @@
-using ConnectedAccounts.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace ConnectedAccounts.Functions.Outbox;
 
 /// <summary>The outbox's functions: the projection consumer and the sweep that relays what a crash left behind.</summary>
-public static class OutboxFunctions
+public sealed class OutboxFunctions(ProjectionHandler projections, OutboxRelay relay)
 {
-    public static IServiceCollection AddOutbox(this IServiceCollection services) =>
-        services
-            .AddQueueFunction<ProjectionFunction>("Projections", ProjectionMessage.QueueName)
-            .AddTimerFunction<OutboxSweepFunction>("OutboxSweep", "Schedules:OutboxSweep", "*/30 * * * * *");
+    [Function(nameof(Projections))]
+    public Task Projections([QueueTrigger(ProjectionMessage.QueueName)] string message, CancellationToken cancellationToken) =>
+        projections.HandleAsync(message, cancellationToken);
 
-    public sealed class ProjectionFunction(ProjectionHandler handler) : IQueueFunction
-    {
-        public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken) =>
-            handler.HandleAsync(invocation.MessageText, cancellationToken);
-    }
-
-    public sealed class OutboxSweepFunction(OutboxRelay relay) : ITimerFunction
-    {
-        public Task RunAsync(TimerInvocation invocation, CancellationToken cancellationToken) => relay.SweepAsync(cancellationToken);
-    }
+    [Function(nameof(OutboxSweep))]
+    public Task OutboxSweep([TimerTrigger("%Schedules:OutboxSweep%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        relay.SweepAsync(cancellationToken);
 }

@@ -47,7 +47,7 @@ public static class StorageSetup
 {
     public static readonly string[] Tables = [Keys.DataTable, Keys.UsersTable, Keys.IdempotencyTable, Keys.OutboxMarkersTable];
 
-    public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         builder.Services.AddOptions<StorageOptions>().BindConfiguration("Storage")
@@ -84,7 +84,7 @@ public static class StorageSetup
     /// decision and what it guards are read from the same committed state, and on SQLite a request takes the WAL
     /// read lock once instead of once per statement.
     /// </summary>
-    public static WebApplication UseReadSnapshots(this WebApplication app)
+    public static IApplicationBuilder UseReadSnapshots(this IApplicationBuilder app)
     {
         app.Use(async (context, next) =>
         {

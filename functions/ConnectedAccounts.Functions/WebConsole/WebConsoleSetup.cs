@@ -70,16 +70,16 @@ public static class WebConsoleSetup
     /// other paths its files. Middleware rather than endpoints: the route table stays the API's, as under the Functions
     /// host, where the console is a Static Web App of its own.
     /// </summary>
-    public static WebApplication UseWebConsole(this WebApplication app)
+    public static IApplicationBuilder UseWebConsole(this IApplicationBuilder app)
     {
-        if (app.Services.GetRequiredService<FunctionsHostMode>().Kind != FunctionsHostModeKind.Standalone)
+        if (app.ApplicationServices.GetRequiredService<FunctionsHostMode>().Kind != FunctionsHostModeKind.Standalone)
         {
             return app;
         }
 
-        var options = app.Services.GetRequiredService<IOptions<WebConsoleOptions>>().Value;
-        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        var config = Config(options, auth.DevTokensServed(app.Environment));
+        var options = app.ApplicationServices.GetRequiredService<IOptions<WebConsoleOptions>>().Value;
+        var auth = app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var config = Config(options, auth.DevTokensServed(app.ApplicationServices.GetRequiredService<IHostEnvironment>()));
         var body = JsonSerializer.SerializeToUtf8Bytes(config, AppJsonContext.Default.WebConsoleConfig);
         var policy = ContentSecurityPolicy(config);
 

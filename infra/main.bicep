@@ -1,4 +1,4 @@
-// Connected Accounts on Azure: a Flex Consumption function app running the custom handler, its storage (tables,
+// Connected Accounts on Azure: a Flex Consumption function app running the .NET isolated worker, its storage (tables,
 // queues, the deployment container), a user-assigned identity with data roles only (no account keys anywhere),
 // Application Insights on Log Analytics, Key Vault holding the SendGrid key, and the web console as a Static Web
 // App whose origin alone may call the API from a browser. The test suite compiles and lints
@@ -256,7 +256,7 @@ var appSettings = [
   { name: 'Email__SendGrid__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})' }
   { name: 'Events__ServiceBus__FullyQualifiedNamespace', value: '${serviceBus.name}.servicebus.windows.net' }
   { name: 'Events__ServiceBus__Topic', value: eventsTopic.name }
-  // Every timer's schedule must exist as a setting: function.json names %Schedules:X%, which the host resolves to the
+  // Every timer's schedule must exist as a setting: functions.metadata names %Schedules:X%, which the host resolves to the
   // setting Schedules__X when it indexes the functions, and a timer whose setting is missing is disabled.
   { name: 'Schedules__OutboxSweep', value: '*/30 * * * * *' }
   { name: 'Schedules__InvitationCleanup', value: '0 */15 * * * *' }
@@ -294,8 +294,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
-      // The custom handler: the host starts host.json's defaultExecutablePath; no language worker.
-      runtime: { name: 'custom', version: '1.0' }
+      // The .NET isolated worker: the host starts `dotnet ConnectedAccounts.Functions.dll` as worker.config.json says.
+      runtime: { name: 'dotnet-isolated', version: '10.0' }
     }
     siteConfig: {
       minTlsVersion: '1.2'

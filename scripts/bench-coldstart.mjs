@@ -1,5 +1,5 @@
-// Cold start: process start to the first 200 on /healthz, median of N runs, handler vs floor, runs interleaved so
-// both see the same machine load. Usage: node scripts/bench-coldstart.mjs <handlerDir> <floorDir> [runs]
+// Cold start, standalone: process start to the first 200 on /healthz, median of N runs, app vs floor, runs
+// interleaved so both see the same machine load. Usage: node scripts/bench-coldstart.mjs <appDir> <floorDir> [runs]
 import { spawn } from "node:child_process";
 import net from "node:net";
 import http from "node:http";
@@ -37,10 +37,10 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.le
 const handler = [], floor = [];
 const logging = { Logging__LogLevel__Default: "Warning", ASPNETCORE_ENVIRONMENT: "Production" };
 // One warm-up of each so the first measured run does not pay for the OS file cache.
-await coldStart(handlerDir, "ConnectedAccounts.Functions", (port) => ({ ...logging, FUNCTIONS_CUSTOMHANDLER_PORT: String(port), Storage__DataPath: path.join(handlerDir, "..", "bench-data") }));
+await coldStart(handlerDir, "ConnectedAccounts.Functions", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}`, Storage__DataPath: path.join(handlerDir, "..", "bench-data") }));
 await coldStart(floorDir, "ColdStartFloor", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}` }));
 for (let i = 0; i < runs; i++) {
-  handler.push(await coldStart(handlerDir, "ConnectedAccounts.Functions", (port) => ({ ...logging, FUNCTIONS_CUSTOMHANDLER_PORT: String(port), Storage__DataPath: path.join(handlerDir, "..", "bench-data") })));
+  handler.push(await coldStart(handlerDir, "ConnectedAccounts.Functions", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}`, Storage__DataPath: path.join(handlerDir, "..", "bench-data") })));
   floor.push(await coldStart(floorDir, "ColdStartFloor", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}` })));
 }
 const fmt = (xs) => xs.map((x) => x.toFixed(0)).join(", ");

@@ -1,4 +1,4 @@
-// Zips a folder for Azure Functions deployment keeping unix permissions (the handler's executable bit), which the
+// Zips a folder for Azure Functions deployment keeping unix permissions (the apphost's executable bit), which the
 // `zip` tool would too but a machine with only the .NET SDK and Node does not have it.
 // Usage: dotnet run scripts/zip-functionapp.cs -- <folder> <zip>
 using System.IO.Compression;

@@ -29,11 +29,10 @@ public static class Application
         builder.AddStorage();
         builder.AddIdentity();
         builder.AddHttpApi();
-        builder.Services.AddOutbox();
         builder.Services.AddAccounts();
         builder.Services.AddAccountConnections();
         builder.Services.AddDisconnection();
-        builder.Services.AddEmail().AddEmailFunction();
+        builder.Services.AddEmail();
         builder.Services.AddInvitations();
         builder.Services.AddActivity();
         builder.Services.AddIntegrationEvents();
@@ -73,6 +72,5 @@ public static class Application
             .MapInvitationsApi()
             .MapActivityApi()
             .MapAccessReviewApi();
-        routes.MapFunctionsHost();
     }
 }

@@ -1,3 +1,4 @@
+using ConnectedAccounts.Host.Tests.Worker;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -15,8 +16,8 @@ namespace ConnectedAccounts.Host.Tests;
 /// missing, nothing the app ignores — on the platform the app is built for, with identities instead of keys.
 /// Expected values are written here from the Azure documentation and the program's contract, not read from the file.
 /// </summary>
-[Collection(PublishedHandlerCollection.Name)]
-public sealed partial class InfraTests(PublishedHandlerFixture handler)
+[Collection(PublishedWorkerCollection.Name)]
+public sealed partial class InfraTests(PublishedWorkerFixture handler)
 {
     /// <summary>Settings the Functions host and the Azure SDK read (not our options), each with why it is there.</summary>
     private static readonly Dictionary<string, string> HostSettings = new()
@@ -130,6 +131,7 @@ public sealed partial class InfraTests(PublishedHandlerFixture handler)
 
         Assert.Equal(("FlexConsumption", "FC1"), (plan.GetProperty("sku").GetProperty("tier").GetString(), plan.GetProperty("sku").GetProperty("name").GetString()));
         Assert.Equal(builtAs, config.GetProperty("runtime").GetProperty("name").GetString());
+        Assert.Equal("10.0", config.GetProperty("runtime").GetProperty("version").GetString());
         Assert.Equal("UserAssignedIdentity", config.GetProperty("deployment").GetProperty("storage").GetProperty("authentication").GetProperty("type").GetString());
         Assert.True(site.GetProperty("httpsOnly").GetBoolean());
         Assert.Equal("1.2", site.GetProperty("siteConfig").GetProperty("minTlsVersion").GetString());
@@ -171,8 +173,8 @@ public sealed partial class InfraTests(PublishedHandlerFixture handler)
 
     /// <summary>The app setting of every %…% the generated triggers name (%Schedules:X% is the setting Schedules__X).</summary>
     private List<string> ScheduleSettingsOfTheTriggers() =>
-        Directory.EnumerateFiles(handler.AppDirectory, FunctionDefinitions.FileName, SearchOption.AllDirectories)
-            .SelectMany(path => SettingReference().Matches(File.ReadAllText(path)).Select(m => m.Groups[1].Value.Replace(":", "__", StringComparison.Ordinal)))
+        SettingReference().Matches(File.ReadAllText(Path.Combine(handler.AppDirectory, "functions.metadata")))
+            .Select(m => m.Groups[1].Value.Replace(":", "__", StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal)
             .ToList();
 

@@ -14,7 +14,7 @@ namespace ConnectedAccounts.Host.Tests;
 public sealed class QueueMessageProcessorOnAzuriteTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private readonly InvocationLog _log = new();
-    private readonly QueueFunctionRegistration _function = new("Recorder", "work", typeof(RecordingQueueFunction));
+    private readonly QueueFunctionRegistration _function = RecordingFunctions.Recorder;
     private readonly string _name = AzuriteFixture.UniqueQueueName();
     private AzureQueueClient _work = null!;
     private AzureQueueClient _poison = null!;
@@ -64,7 +64,7 @@ public sealed class QueueMessageProcessorOnAzuriteTests(AzuriteFixture azurite) 
 
     private QueueMessageProcessor Processor()
     {
-        var services = new ServiceCollection().AddSingleton(_log).AddScoped<RecordingQueueFunction>().BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton(_log).BuildServiceProvider();
         var options = new QueueRunnerOptions { MaxDequeueCount = 2, VisibilityTimeout = TimeSpan.FromSeconds(1) };
         return new QueueMessageProcessor(
             new FunctionInvoker(services.GetRequiredService<IServiceScopeFactory>()), Options.Create(options), TimeProvider.System, NullLogger<QueueMessageProcessor>.Instance);

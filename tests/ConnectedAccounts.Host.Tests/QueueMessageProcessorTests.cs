@@ -18,7 +18,7 @@ public sealed class QueueMessageProcessorTests : IDisposable
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ca-processor-");
     private readonly SqliteQueueServiceClient _queues;
     private readonly InvocationLog _log = new();
-    private readonly QueueFunctionRegistration _function = new("Recorder", "work", typeof(RecordingQueueFunction));
+    private readonly QueueFunctionRegistration _function = RecordingFunctions.Recorder;
     private readonly QueueRunnerOptions _options = new() { MaxDequeueCount = 3, VisibilityTimeout = TimeSpan.FromSeconds(10) };
 
     public QueueMessageProcessorTests() => _queues = new SqliteQueueServiceClient(Path.Combine(_data.FullName, "queues.db"), _time);
@@ -34,7 +34,7 @@ public sealed class QueueMessageProcessorTests : IDisposable
 
     private QueueMessageProcessor Processor(TimeProvider? time = null, HeldQueueFunction? held = null)
     {
-        var services = new ServiceCollection().AddSingleton(_log).AddScoped<RecordingQueueFunction>()
+        var services = new ServiceCollection().AddSingleton(_log)
             .AddSingleton(held ?? new HeldQueueFunction()).BuildServiceProvider();
         return new QueueMessageProcessor(
             new FunctionInvoker(services.GetRequiredService<IServiceScopeFactory>()), Options.Create(_options), time ?? _time, NullLogger<QueueMessageProcessor>.Instance);
@@ -53,7 +53,7 @@ public sealed class QueueMessageProcessorTests : IDisposable
             await work.SendMessageAsync("slow");
             var message = (await work.ReceiveMessagesAsync(1, _options.MessageLease)).Single();
             var held = new HeldQueueFunction();
-            var function = new QueueFunctionRegistration("Held", "work", typeof(HeldQueueFunction));
+            var function = RecordingFunctions.Registration(typeof(HeldFunctions), nameof(HeldFunctions.Hold));
 
             var processing = Processor(TimeProvider.System, held).ProcessAsync(function, work, work, message, CancellationToken.None);
             await held.Started.Task;
@@ -89,7 +89,7 @@ public sealed class QueueMessageProcessorTests : IDisposable
         Assert.Equal(QueueMessageOutcome.Completed, outcome);
         Assert.Empty(await TextsAsync(work));
         var invocation = Assert.Single(_log.Queue);
-        Assert.Equal(("hello", 1L, message.MessageId), (invocation.MessageText, invocation.DequeueCount, invocation.MessageId));
+        Assert.Equal(("hello", 1L, message.MessageId), (invocation.MessageText, invocation.DequeueCount, invocation.Id));
     }
 
     [Fact]
@@ -135,16 +135,10 @@ public sealed class QueueMessageProcessorTests : IDisposable
     }
 }
 
-/// <summary>A handler that runs until the test releases it.</summary>
-public sealed class HeldQueueFunction : IQueueFunction
+/// <summary>The gate of <see cref="HeldFunctions"/>: tells when the function started and lets it end.</summary>
+public sealed class HeldQueueFunction
 {
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public async Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
-    {
-        Started.SetResult();
-        await Release.Task;
-    }
 }

@@ -1,37 +1,42 @@
 using System.Collections.Concurrent;
 using ConnectedAccounts.Functions.Hosting;
-using ConnectedAccounts.Storage.Queues;
+using Microsoft.Azure.Functions.Worker;
 
 namespace ConnectedAccounts.Host.Tests;
 
-/// <summary>Records what it was called with; fails when the message text is "fail". Each factory gets its own log.</summary>
-public sealed class RecordingQueueFunction(InvocationLog log) : IQueueFunction
+/// <summary>What a queue function was called with.</summary>
+public sealed record QueueCall(string MessageText, long DequeueCount, string Id);
+
+/// <summary>Queue functions as the app declares its own. Recorder records its calls and fails on the text "fail".</summary>
+public sealed class RecordingFunctions(InvocationLog log)
 {
-    public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
+    public static readonly QueueFunctionRegistration Recorder = Registration(nameof(Record));
+
+    [Function("Recorder")]
+    public Task Record([QueueTrigger("work")] string message, long dequeueCount, string id, CancellationToken cancellationToken)
     {
-        log.Queue.Add(invocation);
-        return invocation.MessageText == "fail" ? throw new InvalidOperationException("the handler refused") : Task.CompletedTask;
+        log.Queue.Enqueue(new QueueCall(message, dequeueCount, id));
+        return message == "fail" ? throw new InvalidOperationException("the handler refused") : Task.CompletedTask;
     }
+
+    public static QueueFunctionRegistration Registration(Type type, string method) =>
+        (QueueFunctionRegistration)FunctionCatalog.From(type.GetMethod(method)!)!;
+
+    private static QueueFunctionRegistration Registration(string method) => Registration(typeof(RecordingFunctions), method);
 }
 
-public sealed class RecordingTimerFunction(InvocationLog log) : ITimerFunction
+/// <summary>A queue function that runs until the test releases it.</summary>
+public sealed class HeldFunctions(HeldQueueFunction gate)
 {
-    public Task RunAsync(TimerInvocation invocation, CancellationToken cancellationToken)
+    [Function("Held")]
+    public async Task Hold([QueueTrigger("work")] string message)
     {
-        log.Timer.Add(invocation);
-        return Task.CompletedTask;
+        gate.Started.SetResult();
+        await gate.Release.Task;
     }
 }
 
 public sealed class InvocationLog
 {
-    public ConcurrentQueue<QueueInvocation> Queue { get; } = new();
-
-    public ConcurrentQueue<TimerInvocation> Timer { get; } = new();
+    public ConcurrentQueue<QueueCall> Queue { get; } = new();
 }
-
-internal static class ConcurrentQueueExtensions
-{
-    public static void Add<T>(this ConcurrentQueue<T> queue, T item) => queue.Enqueue(item);
-}
-

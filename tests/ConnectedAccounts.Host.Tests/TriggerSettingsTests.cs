@@ -1,3 +1,4 @@
+using ConnectedAccounts.Host.Tests.Worker;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConnectedAccounts.Functions.Hosting;
@@ -6,14 +7,14 @@ using Microsoft.Extensions.Configuration;
 namespace ConnectedAccounts.Host.Tests;
 
 /// <summary>
-/// What the Functions host resolves when it indexes the generated function.json files. It reads app settings as
+/// What the Functions host resolves when it reads the function metadata the Worker SDK generated (functions.metadata). It reads app settings as
 /// environment variables, so <c>Schedules__OutboxSweep</c> is the key <c>Schedules:OutboxSweep</c>, and a <c>%…%</c>
 /// that names no key, or a connection that names no section, disables the function. The settings come from the two
 /// places a deployment takes them: infra/main.bicep as compiled (Azure) and local.settings.json.example
 /// (<c>func start</c>); both go through the real environment-variable configuration provider here.
 /// </summary>
-[Collection(PublishedHandlerCollection.Name)]
-public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler)
+[Collection(PublishedWorkerCollection.Name)]
+public sealed partial class TriggerSettingsTests(PublishedWorkerFixture handler)
 {
     public static TheoryData<string> SettingSources => new() { "infra/main.bicep", "local.settings.json.example" };
 
@@ -41,7 +42,8 @@ public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler
                 }
             }
 
-            if (trigger.Properties.TryGetValue("connection", out var connection))
+            // A queue trigger without a connection uses the host's storage, AzureWebJobsStorage.
+            if ((trigger.Properties.TryGetValue("connection", out var named) ? named : trigger.Type == "queueTrigger" ? "AzureWebJobsStorage" : null) is { } connection)
             {
                 Assert.True(
                     configuration[connection] is { Length: > 0 } || configuration.GetSection(connection).GetChildren().Any(),
@@ -65,20 +67,16 @@ public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler
 
     private sealed record Trigger(string Function, string Type, IReadOnlyDictionary<string, string> Properties);
 
-    private List<Trigger> Triggers() =>
-        Directory.EnumerateFiles(handler.AppDirectory, FunctionDefinitions.FileName, SearchOption.AllDirectories)
-            .SelectMany(path =>
-            {
-                using var json = JsonDocument.Parse(File.ReadAllText(path));
-                var function = Path.GetFileName(Path.GetDirectoryName(path))!;
-                return json.RootElement.GetProperty("bindings").EnumerateArray()
-                    .Select(b => new Trigger(
-                        function,
-                        b.GetProperty("type").GetString()!,
-                        b.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!)))
-                    .ToList();
-            })
+    private List<Trigger> Triggers()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(handler.AppDirectory, "functions.metadata")));
+        return json.RootElement.EnumerateArray()
+            .SelectMany(function => function.GetProperty("bindings").EnumerateArray().Select(b => new Trigger(
+                function.GetProperty("name").GetString()!,
+                b.GetProperty("type").GetString()!,
+                b.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!))))
             .ToList();
+    }
 
     /// <summary>The settings the compiled template sets (values that are expressions there only need to exist).</summary>
     private static async Task<Dictionary<string, string>> BicepAppSettingsAsync() =>
@@ -86,7 +84,7 @@ public sealed partial class TriggerSettingsTests(PublishedHandlerFixture handler
 
     private Dictionary<string, string> LocalSettings()
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(handler.RepoRoot, "local.settings.json.example")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(handler.RepoRoot, "functions", "ConnectedAccounts.Functions", "local.settings.json.example")));
         return json.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
     }
 

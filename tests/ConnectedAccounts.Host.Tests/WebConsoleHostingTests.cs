@@ -103,17 +103,6 @@ public sealed class WebConsoleHostingTests
     }
 
     [Fact]
-    public async Task Under_the_functions_host_the_console_is_not_served_there()
-    {
-        await using var service = Service("Production", (FunctionsHostMode.PortVariable, "7071"));
-        var client = service.CreateClient();
-
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/config.json", UriKind.Relative))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/src/main.js", UriKind.Relative))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/invitations/abc", UriKind.Relative))).StatusCode);
-    }
-
-    [Fact]
     public async Task Published_for_static_web_apps_the_console_names_the_api_and_entra_and_falls_back_to_its_page()
     {
         var output = Directory.CreateTempSubdirectory("ca-console-publish-");

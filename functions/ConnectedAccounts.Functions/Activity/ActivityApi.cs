@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,7 +31,7 @@ public static class ActivityApi
     {
         services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActivityOptions>, ActivityOptionsValidator>());
-        return services.AddTimerFunction<ActivitySweep>("ActivitySweep", "Schedules:ActivitySweep", "0 40 3 * * *");
+        return services.AddSingleton<ActivitySweep>();
     }
 
     public static RouteGroupBuilder MapActivityApi(this RouteGroupBuilder api)

@@ -1,5 +1,4 @@
 using ConnectedAccounts.Domain.Common;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
 using Microsoft.Extensions.Options;
@@ -13,10 +12,8 @@ namespace ConnectedAccounts.Functions.Activity;
 /// with its copy in the connection's history; then the day row. A sweep that dies part way leaves the day row, and the
 /// next run finds what is left.
 /// </summary>
-public sealed class ActivitySweep(DataStore store, IOptions<ActivityOptions> options, ILogger<ActivitySweep> logger) : ITimerFunction
+public sealed class ActivitySweep(DataStore store, IOptions<ActivityOptions> options, ILogger<ActivitySweep> logger)
 {
-    Task ITimerFunction.RunAsync(TimerInvocation invocation, CancellationToken cancellationToken) => RunAsync(cancellationToken);
-
     /// <summary>Returns how many entries it deleted.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
     {

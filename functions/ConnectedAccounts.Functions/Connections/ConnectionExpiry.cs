@@ -4,7 +4,6 @@ using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Disconnection;
 using ConnectedAccounts.Functions.Email;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
@@ -26,10 +25,8 @@ public sealed record ExpiryRunResult(int Reminded, int Renewed, int Expired);
 /// </summary>
 public sealed class ConnectionExpiry(
     DataStore store, ConnectionStore connections, DisconnectionStarter starter, IOptions<EmailOptions> email, ILogger<ConnectionExpiry> logger)
-    : ITimerFunction
+   
 {
-    Task ITimerFunction.RunAsync(TimerInvocation invocation, CancellationToken cancellationToken) => RunAsync(cancellationToken);
-
     public async Task<ExpiryRunResult> RunAsync(CancellationToken cancellationToken)
     {
         var now = store.Time.GetUtcNow();

@@ -1,5 +1,3 @@
-using ConnectedAccounts.Functions.Hosting;
-
 namespace ConnectedAccounts.Functions.Connections;
 
 public static class ConnectionsSetup
@@ -8,5 +6,5 @@ public static class ConnectionsSetup
     public static IServiceCollection AddAccountConnections(this IServiceCollection services) =>
         services.AddSingleton<ConnectionStore>()
             .AddSingleton<ConnectionAuthorization>()
-            .AddTimerFunction<ConnectionExpiry>("ConnectionExpiry", "Schedules:ConnectionExpiry", "0 */5 * * * *");
+            .AddSingleton<ConnectionExpiry>();
 }

@@ -5,7 +5,6 @@ using ConnectedAccounts.Domain.Connections;
 using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Connections;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Outbox;
@@ -44,25 +43,7 @@ public static class DisconnectionApi
         services.AddSingleton<DisconnectionPlanner>()
             .AddSingleton<NarrowingPlanner>()
             .AddSingleton<DisconnectionStarter>()
-            .AddSingleton<DisconnectionWorker>()
-            .AddQueueFunction<DisconnectionFunction>("DisconnectionWorker", DisconnectionRequested.QueueName)
-            .AddQueueFunction<DisconnectionGivenUpFunction>("DisconnectionGivenUp", QueueMessageProcessor.PoisonQueueName(DisconnectionRequested.QueueName));
-
-    public sealed class DisconnectionFunction(DisconnectionWorker worker) : IQueueFunction
-    {
-        public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken) =>
-            worker.HandleAsync(invocation.MessageText, invocation.DequeueCount, cancellationToken);
-    }
-
-    /// <summary>
-    /// Takes the disconnection messages the queue gave up on (moved to its poison queue by the Functions host or the
-    /// standalone runner), so no connection stays "disconnecting" without a word (<see cref="DisconnectionWorker.RecordGivenUpAsync"/>).
-    /// </summary>
-    public sealed class DisconnectionGivenUpFunction(DisconnectionWorker worker) : IQueueFunction
-    {
-        public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken) =>
-            worker.RecordGivenUpAsync(invocation.MessageText, cancellationToken);
-    }
+            .AddSingleton<DisconnectionWorker>();
 
     public static RouteGroupBuilder MapDisconnectionApi(this RouteGroupBuilder api)
     {

@@ -20,7 +20,10 @@ public sealed class DisconnectionFunctions(HttpFunctionPipeline api, Disconnecti
     public Task DisconnectionWorker([QueueTrigger(DisconnectionRequested.QueueName)] string message, long dequeueCount, CancellationToken cancellationToken) =>
         worker.HandleAsync(message, dequeueCount, cancellationToken);
 
-    /// <summary>The messages the queue gave up on, so no connection stays "disconnecting" without a word.</summary>
+    /// <summary>
+    /// Takes the disconnection messages the queue gave up on (moved to its poison queue by the Functions host or the
+    /// standalone runner), so no connection stays "disconnecting" without a word (<see cref="DisconnectionWorker.RecordGivenUpAsync"/>).
+    /// </summary>
     [Function(nameof(DisconnectionGivenUp))]
     public Task DisconnectionGivenUp([QueueTrigger(DisconnectionRequested.QueueName + "-poison")] string message, CancellationToken cancellationToken) =>
         worker.RecordGivenUpAsync(message, cancellationToken);

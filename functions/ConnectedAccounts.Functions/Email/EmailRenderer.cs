@@ -10,13 +10,13 @@ namespace ConnectedAccounts.Functions.Email;
 /// once as a list of blocks, so the two bodies cannot drift apart; every block is HTML-encoded as a whole, which
 /// covers the account names, user names and messages spliced into it.
 /// </summary>
-public sealed class EmailRenderer
+public static class EmailRenderer
 {
     // All of Unicode passes through unescaped so that names like "Zoë" stay readable in the HTML source;
     // the characters that matter for markup (< > & " ' and controls) are still encoded.
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
-    public EmailMessage Render(EmailRequest request) => request switch
+    public static EmailMessage Render(EmailRequest request) => request switch
     {
         ConnectionRequestedEmail r => Compose(
             r,

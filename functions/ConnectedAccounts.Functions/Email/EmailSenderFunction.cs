@@ -9,7 +9,7 @@ namespace ConnectedAccounts.Functions.Email;
 /// between the hand-over and the record sends twice. Records are kept <see cref="EmailOptions.SentRecordRetention"/>
 /// (<see cref="SentEmailRecords"/>).
 /// </summary>
-public sealed class EmailSenderFunction(EmailRenderer renderer, IEmailSender sender, SentEmailRecords sent, ILogger<EmailSenderFunction> log)
+public sealed class EmailSenderFunction(IEmailSender sender, SentEmailRecords sent, ILogger<EmailSenderFunction> log)
 {
     public async Task HandleAsync(string messageText, CancellationToken ct)
     {
@@ -20,7 +20,7 @@ public sealed class EmailSenderFunction(EmailRenderer renderer, IEmailSender sen
             return;
         }
 
-        var message = renderer.Render(request);
+        var message = EmailRenderer.Render(request);
         var result = await sender.SendAsync(message, ct);
         await sent.RecordAsync(request.IdempotencyKey, ct);
         switch (result)

@@ -52,7 +52,6 @@ public static class EmailServiceCollectionExtensions
                 _ => provider.GetRequiredService<PickupFolderEmailSender>(),
             });
 
-        services.TryAddSingleton<EmailRenderer>();
         services.TryAddTransient<EmailSenderFunction>();
         services.TryAddSingleton<SentEmailRecords>();
         return services;
@@ -68,16 +67,5 @@ public static class EmailServiceCollectionExtensions
             _ => null,
         };
         return wait > bound ? bound : wait;
-    }
-
-    /// <summary>The e-mail sender as a queue function of the <see cref="EmailQueue.Name"/> queue, and the sweep of its records.</summary>
-    public static IServiceCollection AddEmailFunction(this IServiceCollection services) =>
-        services.AddQueueFunction<EmailQueueFunction>("EmailSender", EmailQueue.Name)
-            .AddTimerFunction<SentEmailRecords.Sweep>("EmailRecordSweep", "Schedules:EmailRecordSweep", "0 50 * * * *");
-
-    public sealed class EmailQueueFunction(EmailSenderFunction sender) : Hosting.IQueueFunction
-    {
-        public Task HandleAsync(Hosting.QueueInvocation invocation, CancellationToken cancellationToken) =>
-            sender.HandleAsync(invocation.MessageText, cancellationToken);
     }
 }

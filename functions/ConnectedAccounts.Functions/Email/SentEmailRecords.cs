@@ -1,4 +1,3 @@
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
 using Microsoft.Extensions.Options;
@@ -45,11 +44,5 @@ public sealed class SentEmailRecords(ITableServiceClient tables, TimeProvider ti
         }
 
         return deleted;
-    }
-
-    /// <summary>The timer function <c>EmailRecordSweep</c>.</summary>
-    public sealed class Sweep(SentEmailRecords records) : ITimerFunction
-    {
-        public Task RunAsync(TimerInvocation invocation, CancellationToken cancellationToken) => records.SweepAsync(cancellationToken);
     }
 }

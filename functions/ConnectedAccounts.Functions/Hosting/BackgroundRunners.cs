@@ -1,4 +1,5 @@
 using ConnectedAccounts.Storage.Queues;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Functions.Hosting;
@@ -105,6 +106,7 @@ public sealed class TimerSchedulingService(
         try
         {
             var next = schedule.NextAfter(timeProvider.GetUtcNow());
+            var last = timeProvider.GetUtcNow();
             while (!stoppingToken.IsCancellationRequested)
             {
                 var wait = next - timeProvider.GetUtcNow();
@@ -115,7 +117,9 @@ public sealed class TimerSchedulingService(
                 }
 
                 var now = timeProvider.GetUtcNow();
-                await RunOnceAsync(timer, new TimerInvocation(now - next > PastDueTolerance, next), stoppingToken);
+                var status = new ScheduleStatus { Last = last.UtcDateTime, Next = schedule.NextAfter(now).UtcDateTime, LastUpdated = now.UtcDateTime };
+                await RunOnceAsync(timer, new TimerInfo { IsPastDue = now - next > PastDueTolerance, ScheduleStatus = status }, stoppingToken);
+                last = next;
 
                 // Occurrences missed while a slow run lasted are skipped, as the host does: one run, then back on schedule.
                 next = schedule.NextAfter(timeProvider.GetUtcNow() > next ? timeProvider.GetUtcNow() : next);
@@ -127,7 +131,7 @@ public sealed class TimerSchedulingService(
         }
     }
 
-    private async Task RunOnceAsync(TimerFunctionRegistration timer, TimerInvocation invocation, CancellationToken stoppingToken)
+    private async Task RunOnceAsync(TimerFunctionRegistration timer, TimerInfo invocation, CancellationToken stoppingToken)
     {
         try
         {

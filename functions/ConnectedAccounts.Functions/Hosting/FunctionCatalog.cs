@@ -1,26 +1,29 @@
-using System.Text.RegularExpressions;
+using System.Reflection;
+using Microsoft.Azure.Functions.Worker;
 
 namespace ConnectedAccounts.Functions.Hosting;
 
-/// <summary>A non-HTTP function as the Functions host and the standalone runners both see it.</summary>
-public abstract record FunctionRegistration(string Name, Type HandlerType);
+/// <summary>A queue or timer function: a <c>[Function]</c> method, which the app runs itself when standalone.</summary>
+public abstract record FunctionRegistration(string Name, MethodInfo Method);
 
-public sealed record QueueFunctionRegistration(string Name, string QueueName, Type HandlerType)
-    : FunctionRegistration(Name, HandlerType);
-
-/// <summary>
-/// <paramref name="ScheduleSettingName"/> is a configuration key (<c>Schedules:InvitationCleanup</c>). function.json
-/// names it as it is (<c>%Schedules:InvitationCleanup%</c>): the host resolves it against its configuration, where the
-/// app setting <c>Schedules__InvitationCleanup</c> has that key.
-/// </summary>
-public sealed record TimerFunctionRegistration(string Name, string ScheduleSettingName, string DefaultSchedule, Type HandlerType)
-    : FunctionRegistration(Name, HandlerType);
+public sealed record QueueFunctionRegistration(string Name, string QueueName, MethodInfo Method) : FunctionRegistration(Name, Method);
 
 /// <summary>
-/// The single source of truth for queue and timer functions: function.json generation, the Functions-mode invocation
-/// routes and the standalone runners all read it, so a function name or queue name cannot drift between them.
+/// <paramref name="Schedule"/> is the trigger's expression as written, <c>%Schedules:OutboxSweep%</c>: the host resolves
+/// the name between the percent signs against its configuration (app setting <c>Schedules__OutboxSweep</c>), and so does
+/// <see cref="TimerSchedules"/> standalone.
 /// </summary>
-public sealed partial class FunctionCatalog
+public sealed record TimerFunctionRegistration(string Name, string Schedule, MethodInfo Method) : FunctionRegistration(Name, Method)
+{
+    /// <summary>The configuration key the schedule names, or null for a literal expression.</summary>
+    public string? SettingName => Schedule is ['%', .. var name, '%'] ? name : null;
+}
+
+/// <summary>
+/// The queue and timer functions, read from the same <c>[Function]</c> attributes the Worker SDK reads to write
+/// functions.metadata, so the standalone runners and the host see one list.
+/// </summary>
+public sealed class FunctionCatalog
 {
     public FunctionCatalog(IEnumerable<FunctionRegistration> registrations)
     {
@@ -29,7 +32,12 @@ public sealed partial class FunctionCatalog
         if (duplicate is not null)
         {
             // The host treats function names case-insensitively, so "Cleanup" and "cleanup" would collide there.
-            throw new InvalidOperationException($"Function '{duplicate.Key}' is registered more than once.");
+            throw new InvalidOperationException($"Function '{duplicate.Key}' is declared more than once.");
+        }
+
+        if (all.Select(r => (r.Name, Parameter: FunctionInvoker.UnboundParameter(r))).FirstOrDefault(r => r.Parameter is not null) is { Name: { } name } unbound)
+        {
+            throw new InvalidOperationException($"Function '{name}': parameter '{unbound.Parameter}' binds to nothing the standalone runner provides.");
         }
 
         Queues = all.OfType<QueueFunctionRegistration>().OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
@@ -40,21 +48,34 @@ public sealed partial class FunctionCatalog
 
     public IReadOnlyList<TimerFunctionRegistration> Timers { get; }
 
-    public IEnumerable<FunctionRegistration> All => Queues.Cast<FunctionRegistration>().Concat(Timers);
+    /// <summary>Every queue and timer function declared in <paramref name="assembly"/>.</summary>
+    public static FunctionCatalog Of(Assembly assembly) =>
+        new(assembly.GetExportedTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Select(From)
+            .OfType<FunctionRegistration>());
 
-    public FunctionRegistration? Find(string name) =>
-        All.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The registration of a <c>[Function]</c> method with a queue or timer trigger; null for any other method.</summary>
+    public static FunctionRegistration? From(MethodInfo method)
+    {
+        if (method.GetCustomAttribute<FunctionAttribute>() is not { } function)
+        {
+            return null;
+        }
 
-    /// <summary>The host's rule for function names (they become folder names and URL segments).</summary>
-    public static bool IsValidFunctionName(string name) => FunctionNamePattern().IsMatch(name);
+        foreach (var parameter in method.GetParameters())
+        {
+            if (parameter.GetCustomAttribute<QueueTriggerAttribute>() is { } queue)
+            {
+                return new QueueFunctionRegistration(function.Name, queue.QueueName, method);
+            }
 
-    /// <summary>Azure Queue Storage's rule: 3–63 lowercase letters, digits and single hyphens, no hyphen at either end.</summary>
-    public static bool IsValidQueueName(string name) =>
-        name.Length is >= 3 and <= 63 && QueueNamePattern().IsMatch(name) && !name.Contains("--", StringComparison.Ordinal);
+            if (parameter.GetCustomAttribute<TimerTriggerAttribute>() is { } timer)
+            {
+                return new TimerFunctionRegistration(function.Name, timer.Schedule, method);
+            }
+        }
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,127}$")]
-    private static partial Regex FunctionNamePattern();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*[a-z0-9]$")]
-    private static partial Regex QueueNamePattern();
+        return null;
+    }
 }

@@ -34,8 +34,7 @@ public sealed class QueueMessageProcessor(
             var renewing = RenewAsync(queue, message.MessageId, lease, handled.Token, cancellationToken);
             try
             {
-                await invoker.InvokeQueueAsync(
-                    function, new QueueInvocation(message.Text, message.DequeueCount, message.MessageId, message.InsertedOn), cancellationToken);
+                await invoker.InvokeQueueAsync(function, message, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {

@@ -31,3 +31,25 @@ public static class TimerSchedule
             : new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc));
     }
 }
+
+/// <summary>Each timer's schedule, resolved against configuration as the host resolves <c>%Name%</c>, and parsed once, at startup.</summary>
+public sealed class TimerSchedules
+{
+    private readonly Dictionary<string, CrontabSchedule> _schedules = new(StringComparer.OrdinalIgnoreCase);
+
+    public TimerSchedules(FunctionCatalog catalog, IConfiguration configuration)
+    {
+        foreach (var timer in catalog.Timers)
+        {
+            var expression = timer.SettingName is { } setting ? configuration[setting] : timer.Schedule;
+            if (!TimerSchedule.TryParse(expression, out var schedule, out var error))
+            {
+                throw new InvalidOperationException($"Timer '{timer.Name}' ({timer.Schedule}): {(expression is null ? "the setting is missing" : error)}");
+            }
+
+            _schedules[timer.Name] = schedule;
+        }
+    }
+
+    public CrontabSchedule For(TimerFunctionRegistration timer) => _schedules[timer.Name];
+}

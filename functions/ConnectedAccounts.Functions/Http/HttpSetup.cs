@@ -41,7 +41,7 @@ public static class HttpSetup
         // RequestLimitsMiddleware, which answers with a problem document.
         builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestLineSize = RequestLimitsMiddleware.KestrelMaxRequestLineBytes);
         builder.Services.AddOpenApi(o => o.Describe().AddOperationTransformer(DescribeIdempotencyKey));
-        builder.Services.AddTimerFunction<IdempotencySweep>("IdempotencySweep", "Schedules:IdempotencySweep", "0 20 * * * *");
+        builder.Services.AddSingleton<IdempotencySweep>();
         return builder;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
 
@@ -12,7 +11,7 @@ namespace ConnectedAccounts.Functions.Http;
 /// of every user's partition. Deletes are ETag-guarded: a record a retry took over meanwhile stays (its claim wrote
 /// a newer expiry row), and two sweeps at once delete nothing twice.
 /// </summary>
-public sealed class IdempotencySweep(ITableServiceClient tables, TimeProvider time, ILogger<IdempotencySweep> logger) : ITimerFunction
+public sealed class IdempotencySweep(ITableServiceClient tables, TimeProvider time, ILogger<IdempotencySweep> logger)
 {
     private const int Shards = 16;
     private const string ShardPrefix = "expiry|";
@@ -30,8 +29,6 @@ public sealed class IdempotencySweep(ITableServiceClient tables, TimeProvider ti
             ["RecordPartition"] = claim.PartitionKey,
             ["RecordRow"] = claim.RowKey,
         }, ct);
-
-    Task ITimerFunction.RunAsync(TimerInvocation invocation, CancellationToken cancellationToken) => RunAsync(cancellationToken);
 
     /// <summary>Returns how many records it deleted.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)

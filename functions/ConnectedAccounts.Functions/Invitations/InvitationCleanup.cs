@@ -1,7 +1,6 @@
 using ConnectedAccounts.Domain.Invitations;
 using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Email;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Functions.Persistence;
 using ConnectedAccounts.Storage.Tables;
@@ -20,10 +19,8 @@ public sealed record CleanupResult(int Expired, int Deleted, int Dangling);
 /// Every change is ETag-guarded, so a second run, or two instances at once, change nothing twice.
 /// </summary>
 public sealed class InvitationCleanup(DataStore store, InvitationStore invitations, IOptions<EmailOptions> email, ILogger<InvitationCleanup> logger)
-    : ITimerFunction
+   
 {
-    Task ITimerFunction.RunAsync(TimerInvocation invocation, CancellationToken cancellationToken) => RunAsync(cancellationToken);
-
     public async Task<CleanupResult> RunAsync(CancellationToken cancellationToken)
     {
         var now = store.Time.GetUtcNow();

@@ -6,7 +6,6 @@ using ConnectedAccounts.Domain.Permissions;
 using ConnectedAccounts.Functions.Activity;
 using ConnectedAccounts.Functions.Accounts;
 using ConnectedAccounts.Functions.Connections;
-using ConnectedAccounts.Functions.Hosting;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Identity;
 using ConnectedAccounts.Functions.Persistence;
@@ -24,8 +23,7 @@ public static class InvitationsSetup
         services.AddOptions<InvitationOptions>().BindConfiguration(InvitationOptions.SectionName).ValidateOnStart();
         services.AddSingleton<InvitationStore>();
         services.AddSingleton<InvitationService>();
-        services.AddSingleton<InvitationCleanup>();
-        return services.AddTimerFunction<InvitationCleanup>("InvitationCleanup", "Schedules:InvitationCleanup", "0 */15 * * * *");
+        return services.AddSingleton<InvitationCleanup>();
     }
 }
 

@@ -4,12 +4,11 @@ namespace ConnectedAccounts.Api.Tests.Email;
 
 public sealed class EmailRendererTests
 {
-    private readonly EmailRenderer renderer = new();
 
     [Fact]
     public void Connection_request_names_the_requester_quotes_the_message_and_gives_link_and_expiry()
     {
-        var message = renderer.Render(new ConnectionRequestedEmail(
+        var message = EmailRenderer.Render(new ConnectionRequestedEmail(
             new EmailAddress("ceo@client.test", "Carla"), "key-1", "Acme Agency", "Alice Smith",
             "Hi Carla,\nlet us manage your ads.", EmailSamples.Link, EmailSamples.Expiry));
 
@@ -32,7 +31,7 @@ public sealed class EmailRendererTests
     [Fact]
     public void Connection_request_without_a_message_has_no_quote()
     {
-        var message = renderer.Render(new ConnectionRequestedEmail(
+        var message = EmailRenderer.Render(new ConnectionRequestedEmail(
             new EmailAddress("ceo@client.test", null), "key-2", "Acme Agency", "Alice", null, EmailSamples.Link, EmailSamples.Expiry));
 
         Assert.StartsWith("Hello,\n", message.TextBody);
@@ -43,9 +42,9 @@ public sealed class EmailRendererTests
     [Fact]
     public void Acceptance_and_decline_name_both_accounts_and_the_person()
     {
-        var accepted = renderer.Render(new ConnectionAcceptedEmail(
+        var accepted = EmailRenderer.Render(new ConnectionAcceptedEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "Bolt Bikes", "Bea Client", EmailSamples.Link));
-        var declined = renderer.Render(new ConnectionDeclinedEmail(
+        var declined = EmailRenderer.Render(new ConnectionDeclinedEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "Bolt Bikes", "Bea Client"));
 
         Assert.Equal("Bolt Bikes accepted your connection request", accepted.Subject);
@@ -58,7 +57,7 @@ public sealed class EmailRendererTests
     [Fact]
     public void Expired_invitation_tells_the_inviter_when_and_offers_a_one_click_resend()
     {
-        var message = renderer.Render(new InvitationExpiredEmail(
+        var message = EmailRenderer.Render(new InvitationExpiredEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "bea@bolt.test", EmailSamples.Expiry, EmailSamples.Link));
 
         Assert.Equal("Your invitation to bea@bolt.test expired", message.Subject);
@@ -70,7 +69,7 @@ public sealed class EmailRendererTests
     [Fact]
     public void Member_invitation_gives_account_role_link_and_expiry()
     {
-        var message = renderer.Render(new MemberInvitedEmail(
+        var message = EmailRenderer.Render(new MemberInvitedEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "Alice", "AccountManager", EmailSamples.Link, EmailSamples.Expiry));
 
         Assert.Equal("Alice invited you to join Acme Agency", message.Subject);
@@ -83,7 +82,7 @@ public sealed class EmailRendererTests
     [Fact]
     public void Client_account_e_mail_names_agency_and_client_account()
     {
-        var message = renderer.Render(new ClientAccountCreatedEmail(
+        var message = EmailRenderer.Render(new ClientAccountCreatedEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "Bolt Bikes", EmailSamples.Link, EmailSamples.Expiry));
 
         Assert.Equal("Acme Agency created the account Bolt Bikes for you", message.Subject);
@@ -95,7 +94,7 @@ public sealed class EmailRendererTests
     [Fact]
     public void Disconnection_of_an_agency_created_client_tells_the_agency_its_users_keep_the_archive()
     {
-        var message = renderer.Render(new DisconnectedEmail(
+        var message = EmailRenderer.Render(new DisconnectedEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "Bolt Bikes", "Alice", "Acme Agency",
             EmailSamples.Expiry, IntegrationsPaused: 1, ReportsArchived: 250, ClientAccountArchived: true, OrganisationRemoved: true, ToAgency: true));
 
@@ -113,7 +112,7 @@ public sealed class EmailRendererTests
     [Fact]
     public void Disconnection_of_an_agency_created_client_tells_the_clients_admin_they_lose_the_account()
     {
-        var message = renderer.Render(new DisconnectedEmail(
+        var message = EmailRenderer.Render(new DisconnectedEmail(
             EmailSamples.To("Cy"), "k", "Acme Agency", "Bolt Bikes", "Alice", "Acme Agency",
             EmailSamples.Expiry, IntegrationsPaused: 1, ReportsArchived: 250, ClientAccountArchived: true, OrganisationRemoved: true, ToAgency: false));
 
@@ -125,7 +124,7 @@ public sealed class EmailRendererTests
     [Fact]
     public void A_changed_scope_lists_what_was_added_removed_and_is_now_granted()
     {
-        var message = renderer.Render(new ConnectionPermissionsChangedEmail(
+        var message = EmailRenderer.Render(new ConnectionPermissionsChangedEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "Bolt Bikes", "Carol", "items.readWrite", "", "items.readWrite,reports.read"));
 
         Assert.Equal("Bolt Bikes changed what Acme Agency may do", message.Subject);
@@ -138,7 +137,7 @@ public sealed class EmailRendererTests
     [Fact]
     public void Disconnection_of_an_independent_client_says_the_client_keeps_its_data()
     {
-        var message = renderer.Render(new DisconnectedEmail(
+        var message = EmailRenderer.Render(new DisconnectedEmail(
             EmailSamples.To("Al"), "k", "Acme Agency", "Bolt Bikes", "Bea", "Bolt Bikes",
             EmailSamples.Expiry, IntegrationsPaused: 3, ReportsArchived: 0, ClientAccountArchived: false, OrganisationRemoved: false));
 
@@ -152,7 +151,7 @@ public sealed class EmailRendererTests
     [MemberData(nameof(EmailSamples.Kinds), MemberType = typeof(EmailSamples))]
     public void Every_kind_has_a_subject_both_bodies_and_the_request_recipient_and_key(EmailRequest request)
     {
-        var message = renderer.Render(request);
+        var message = EmailRenderer.Render(request);
 
         Assert.Equal(request.To, message.To);
         Assert.Equal(request.IdempotencyKey, message.IdempotencyKey);
@@ -170,7 +169,7 @@ public sealed class EmailRendererTests
         const string Hostile = "<script>alert(\"x\")</script>&'\r\nBcc: victim@x.test";
         var hostile = EmailSamples.All(Hostile).Single(r => r.GetType() == request.GetType());
 
-        var message = renderer.Render(hostile);
+        var message = EmailRenderer.Render(hostile);
 
         Assert.DoesNotContain("<script>", message.HtmlBody);
         Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#x27;", message.HtmlBody);
@@ -187,7 +186,7 @@ public sealed class EmailRendererTests
         var request = new MemberInvitedEmail(
             EmailSamples.To("Al"), "k", "Acme", "Alice", "Member", new Uri(link), EmailSamples.Expiry);
 
-        Assert.Throws<ArgumentException>(() => renderer.Render(request));
+        Assert.Throws<ArgumentException>(() => EmailRenderer.Render(request));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class PickupFolderEmailSenderTests : IDisposable
     [Fact]
     public async Task Writes_a_multipart_alternative_eml_whose_bodies_decode_to_the_rendered_text()
     {
-        var message = services.GetRequiredService<EmailRenderer>().Render(new MemberInvitedEmail(
+        var message = EmailRenderer.Render(new MemberInvitedEmail(
             new EmailAddress("zoe@bolt.test", "Zoë Müller"), "member-invitation-7", "Agence Été", "Alice",
             "Member", EmailSamples.Link, EmailSamples.Expiry));
 

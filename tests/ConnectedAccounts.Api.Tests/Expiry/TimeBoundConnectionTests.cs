@@ -100,7 +100,7 @@ public abstract class TimeBoundConnectionScenarios(ExpiryFactory factory)
             Assert.True(mail.Expired);
             Assert.Equal(toAgency, mail.ToAgency);
             Assert.Equal(expiresAt, mail.DisconnectedAt);
-            var text = new EmailRenderer().Render(mail).TextBody;
+            var text = EmailRenderer.Render(mail).TextBody;
             Assert.Contains($"reached its end date on {Utc(expiresAt)}", text, StringComparison.Ordinal);
             Assert.EndsWith($"/accounts/{(toAgency ? s.AgencyId : s.ClientId)}/connections", mail.ConnectAgainLink!.AbsoluteUri, StringComparison.Ordinal);
         }
@@ -134,7 +134,7 @@ public abstract class TimeBoundConnectionScenarios(ExpiryFactory factory)
             Assert.All(mails, m => Assert.Equal(toAgency, m.ToAgency));
             var link = $"/connections/{s.ConnectionId}/{(toAgency ? "ask-to-extend" : "extend")}";
             Assert.All(mails, m => Assert.EndsWith(link, m.Link.AbsoluteUri, StringComparison.Ordinal));
-            var text = new EmailRenderer().Render(mails[^1]).TextBody;
+            var text = EmailRenderer.Render(mails[^1]).TextBody;
             Assert.Contains($"ends on {Utc(end)}", text, StringComparison.Ordinal);
             Assert.Contains(link, text, StringComparison.Ordinal);
         }
@@ -168,7 +168,7 @@ public abstract class TimeBoundConnectionScenarios(ExpiryFactory factory)
             await factory.MailAsync<ConnectionExtendedEmail>(admin.Email);
             var mail = Assert.Single((await factory.AllMailAsync(admin.Email)).OfType<ConnectionExtendedEmail>());
             Assert.Equal((first, second, toAgency), (mail.PreviousExpiresAt, mail.ExpiresAt, mail.ToAgency));
-            Assert.Contains($"until {Utc(second)}", new EmailRenderer().Render(mail).TextBody, StringComparison.Ordinal);
+            Assert.Contains($"until {Utc(second)}", EmailRenderer.Render(mail).TextBody, StringComparison.Ordinal);
         }
 
         // The agency may turn it off (that ends it sooner); then it ends at the second end date.

@@ -389,7 +389,7 @@ public sealed class InvitationTests(InvitationsFactory factory) : IClassFixture<
         await agencyAdmin.GetAsync($"/api/accounts/{clientId}/members").ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden-through-connection");
 
         var mail = Assert.Single(await factory.MailAsync<ClientAccountCreatedEmail>(carol.Email));
-        Assert.Contains("Acme Agency also asks to manage the account's team", new EmailRenderer().Render(mail).TextBody, StringComparison.Ordinal);
+        Assert.Contains("Acme Agency also asks to manage the account's team", EmailRenderer.Render(mail).TextBody, StringComparison.Ordinal);
         var token = InvitationsFactory.TokenOf(mail.AcceptLink);
         Assert.Equal(["members.manage"], Names((await factory.Anonymous().GetAsync($"/api/invitations/{token}").ExpectAsync(HttpStatusCode.OK))["asksPermissions"]));
         await factory.Signed(carol).PostJsonAsync($"/api/invitations/{token}/accept", new { permissions = new[] { "nope" } }).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation");

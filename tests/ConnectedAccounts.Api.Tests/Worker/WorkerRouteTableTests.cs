@@ -38,8 +38,18 @@ public sealed class WorkerRouteTableTests(DevelopmentApiFactory api) : IClassFix
             catalog.Queues.Select(q => $"{q.Name} {q.QueueName}").Order(StringComparer.Ordinal),
             Triggers("queueTrigger").Select(t => $"{t.Name} {t.Binding["queueName"]}").Order(StringComparer.Ordinal));
         Assert.Equal(
-            catalog.Timers.Select(t => $"{t.Name} %{t.ScheduleSettingName}%").Order(StringComparer.Ordinal),
+            catalog.Timers.Select(t => $"{t.Name} {t.Schedule}").Order(StringComparer.Ordinal),
             Triggers("timerTrigger").Select(t => $"{t.Name} {t.Binding["schedule"]}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Standalone_every_queue_and_timer_function_class_is_created_from_the_apps_services()
+    {
+        var catalog = api.Services.GetRequiredService<FunctionCatalog>();
+        using var scope = api.Services.CreateScope();
+
+        Assert.All(catalog.Queues.Concat<FunctionRegistration>(catalog.Timers), f =>
+            Assert.NotNull(ActivatorUtilities.GetServiceOrCreateInstance(scope.ServiceProvider, f.Method.DeclaringType!)));
     }
 
     private static IEnumerable<(string Name, JsonObject Binding)> Triggers(string type) =>

@@ -14,18 +14,17 @@ using ConnectedAccounts.Storage.Sqlite;
 using ConnectedAccounts.Storage.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace ConnectedAccounts.Host.Tests;
+namespace ConnectedAccounts.Host.Tests.Worker;
 
 /// <summary>
-/// The effects of queue and timer functions, invoked on the published process the way the Functions host invokes
+/// The effects of queue and timer functions, invoked on the published worker the way the Functions host invokes
 /// them. State changes go through the forwarded <c>/api</c> routes; the test then plays the host's queue trigger on
-/// the store the process uses (its SQLite data folder): it receives the message the outbox relay queued, POSTs it to
-/// <c>/{FunctionName}</c> JSON-encoded as the host encodes it, with its dequeue count and ids as metadata, and
-/// deletes it only after a 2xx. Timers are POSTed with their schedule status. Effects are read back through the
-/// API, the data folder and the e-mail pickup folder.
+/// the store the worker uses (its SQLite data folder): it receives the message the outbox relay queued, invokes the
+/// function with its text and dequeue count, and deletes it only after the invocation succeeded. Timers are invoked
+/// with their schedule status. Effects are read back through the API, the data folder and the e-mail pickup folder.
 /// </summary>
-[Collection(PublishedHandlerCollection.Name)]
-public sealed class PublishedHandlerEffectsTests(PublishedHandlerFixture handler) : IAsyncLifetime
+[Collection(PublishedWorkerCollection.Name)]
+public sealed class PublishedWorkerEffectsTests(PublishedWorkerFixture handler) : IAsyncLifetime
 {
     private static readonly TimeSpan RelayTimeout = TimeSpan.FromSeconds(20);
 
@@ -58,17 +57,16 @@ public sealed class PublishedHandlerEffectsTests(PublishedHandlerFixture handler
         Assert.True((await users.DeleteEntityAsync(row!.PartitionKey, row.RowKey, row.ETag)).Succeeded);
         Assert.DoesNotContain(accountId, await SwitcherAsync(alice));
 
-        var first = await InvokeQueueFunctionAsync("Projections", message, dequeueCount: 1);
+        var first = await handler.Host.InvokeQueueAsync("Projections", message.Text, dequeueCount: 1);
         var afterFirst = await SwitcherAsync(alice);
 
         // A redelivery (the host retries a message it could not complete) changes nothing.
-        var second = await InvokeQueueFunctionAsync("Projections", message, dequeueCount: 2);
+        var second = await handler.Host.InvokeQueueAsync("Projections", message.Text, dequeueCount: 2);
         await CompleteAsync(ProjectionMessage.QueueName, message);
 
-        Assert.Equal(HttpStatusCode.OK, first.Status);
-        Assert.Equal(["Outputs", "Logs", "ReturnValue"], first.Body.AsObject().Select(p => p.Key));
+        Assert.True(first.Succeeded, first.ExceptionMessage);
         Assert.Contains(accountId, afterFirst);
-        Assert.Equal(HttpStatusCode.OK, second.Status);
+        Assert.True(second.Succeeded, second.ExceptionMessage);
         Assert.Equal(afterFirst, await SwitcherAsync(alice));
     }
 
@@ -94,19 +92,19 @@ public sealed class PublishedHandlerEffectsTests(PublishedHandlerFixture handler
         }
 
         Assert.Equal(1, await OutboxRowsAsync(accountId));
-        var sweep = await InvokeTimerFunctionAsync("OutboxSweep", isPastDue: true);
+        var sweep = await handler.Host.InvokeTimerAsync("OutboxSweep");
 
-        Assert.Equal(HttpStatusCode.OK, sweep.Status);
+        Assert.True(sweep.Succeeded, sweep.ExceptionMessage);
         Assert.Equal(0, await OutboxRowsAsync(accountId));
         var queued = await WaitForMessageAsync(EmailQueue.Name, key);
         var mail = Path.Combine(handler.DataPath, "mail", PickupFolderEmailSender.FileNameFor(key));
         Assert.False(File.Exists(mail));
 
-        var send = await InvokeQueueFunctionAsync("EmailSender", queued, dequeueCount: 1);
+        var send = await handler.Host.InvokeQueueAsync("EmailSender", queued.Text);
         await CompleteAsync(EmailQueue.Name, queued);
 
-        Assert.Equal(HttpStatusCode.OK, send.Status);
-        Assert.True(File.Exists(mail), "EmailSender answered 200 but wrote no pickup file for the message.");
+        Assert.True(send.Succeeded, send.ExceptionMessage);
+        Assert.True(File.Exists(mail), "EmailSender succeeded but wrote no pickup file for the message.");
         var eml = await File.ReadAllTextAsync(mail);
         Assert.Contains($"<{invitee}>", eml, StringComparison.Ordinal);
         Assert.Contains("MIME", eml, StringComparison.Ordinal);
@@ -128,64 +126,6 @@ public sealed class PublishedHandlerEffectsTests(PublishedHandlerFixture handler
     {
         var page = await client.GetFromJsonAsync<JsonObject>("/api/accounts");
         return page!["items"]!.AsArray().Select(e => (string)e!["id"]!).ToList();
-    }
-
-    /// <summary>
-    /// What the host's queue trigger does with a received message: the message text as a JSON string value of the
-    /// trigger binding (the host serializes it once more), and the message's metadata each JSON-encoded.
-    /// </summary>
-    private async Task<(HttpStatusCode Status, JsonNode Body)> InvokeQueueFunctionAsync(string function, QueueMessage message, long dequeueCount)
-    {
-        var payload = new JsonObject
-        {
-            ["Data"] = new JsonObject { ["message"] = JsonSerializer.Serialize(message.Text) },
-            ["Metadata"] = new JsonObject
-            {
-                ["DequeueCount"] = dequeueCount.ToString(CultureInfo.InvariantCulture),
-                ["Id"] = JsonSerializer.Serialize(message.MessageId),
-                ["PopReceipt"] = JsonSerializer.Serialize(message.PopReceipt),
-                ["InsertionTime"] = JsonSerializer.Serialize(message.InsertedOn),
-                ["NextVisibleTime"] = JsonSerializer.Serialize(message.NextVisibleOn),
-                ["ExpirationTime"] = JsonSerializer.Serialize(message.InsertedOn.AddDays(7)),
-                ["sys"] = Sys(function),
-            },
-        };
-        return await PostAsync(function, payload);
-    }
-
-    /// <summary>What the host's timer trigger sends: its TimerInfo, with the occurrence being run as <c>Next</c>.</summary>
-    private async Task<(HttpStatusCode Status, JsonNode Body)> InvokeTimerFunctionAsync(string function, bool isPastDue)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var payload = new JsonObject
-        {
-            ["Data"] = new JsonObject
-            {
-                ["timer"] = new JsonObject
-                {
-                    ["Schedule"] = new JsonObject { ["AdjustForDST"] = true },
-                    ["ScheduleStatus"] = new JsonObject { ["Last"] = now.AddMinutes(-2), ["Next"] = now.AddMinutes(-1), ["LastUpdated"] = now.AddMinutes(-2) },
-                    ["IsPastDue"] = isPastDue,
-                },
-            },
-            ["Metadata"] = new JsonObject { ["sys"] = Sys(function) },
-        };
-        return await PostAsync(function, payload);
-    }
-
-    private static JsonObject Sys(string function) => new()
-    {
-        ["MethodName"] = function,
-        ["UtcNow"] = JsonSerializer.Serialize(DateTimeOffset.UtcNow),
-        ["RandGuid"] = JsonSerializer.Serialize(Guid.NewGuid()),
-    };
-
-    private async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(string function, JsonObject payload)
-    {
-        using var content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await handler.Client.PostAsync(new Uri("/" + function, UriKind.Relative), content);
-        var body = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, JsonNode.Parse(body) ?? new JsonObject());
     }
 
     /// <summary>
@@ -213,7 +153,7 @@ public sealed class PublishedHandlerEffectsTests(PublishedHandlerFixture handler
         }
     }
 
-    /// <summary>The host deletes a message once its function answered 2xx.</summary>
+    /// <summary>The host deletes a message once its function succeeded.</summary>
     private async Task CompleteAsync(string queue, QueueMessage message) =>
         Assert.True(await _queues.GetQueueClient(queue).DeleteMessageAsync(message.MessageId, message.PopReceipt));
 

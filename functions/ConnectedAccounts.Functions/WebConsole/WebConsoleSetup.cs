@@ -68,11 +68,13 @@ public static class WebConsoleSetup
     /// <summary>
     /// Standalone only: <c>/</c> and the e-mail link paths answer the console's page, <c>/config.json</c> its settings,
     /// other paths its files. Middleware rather than endpoints: the route table stays the API's, as under the Functions
-    /// host, where the console is a Static Web App of its own.
+    /// host, where the console is a Static Web App of its own. The published function app carries no console folder,
+    /// so run standalone from it the program serves the API alone.
     /// </summary>
     public static IApplicationBuilder UseWebConsole(this IApplicationBuilder app)
     {
-        if (app.ApplicationServices.GetRequiredService<FunctionsHostMode>().Kind != FunctionsHostModeKind.Standalone)
+        var root = Path.Combine(AppContext.BaseDirectory, Folder);
+        if (app.ApplicationServices.GetRequiredService<FunctionsHostMode>().Kind != FunctionsHostModeKind.Standalone || !Directory.Exists(root))
         {
             return app;
         }
@@ -83,7 +85,7 @@ public static class WebConsoleSetup
         var body = JsonSerializer.SerializeToUtf8Bytes(config, AppJsonContext.Default.WebConsoleConfig);
         var policy = ContentSecurityPolicy(config);
 
-        var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, Folder));
+        var files = new PhysicalFileProvider(root);
         app.UseWhen(IsForTheConsole, console =>
         {
             console.Use(async (context, next) =>

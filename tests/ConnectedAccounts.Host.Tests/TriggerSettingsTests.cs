@@ -84,7 +84,7 @@ public sealed partial class TriggerSettingsTests(PublishedWorkerFixture handler)
 
     private Dictionary<string, string> LocalSettings()
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(handler.RepoRoot, "functions", "ConnectedAccounts.Functions", "local.settings.json.example")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(handler.RepoRoot, "local.settings.json.example")));
         return json.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
     }
 

@@ -5,7 +5,7 @@ import net from "node:net";
 import http from "node:http";
 import path from "node:path";
 
-const [handlerDir, floorDir, runsArg] = process.argv.slice(2);
+const [appDir, floorDir, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 7);
 
 const freePort = () => new Promise((resolve) => {
@@ -34,18 +34,18 @@ async function coldStart(dir, exe, env) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const handler = [], floor = [];
+const app = [], floor = [];
 const logging = { Logging__LogLevel__Default: "Warning", ASPNETCORE_ENVIRONMENT: "Production" };
 // One warm-up of each so the first measured run does not pay for the OS file cache.
-await coldStart(handlerDir, "ConnectedAccounts.Functions", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}`, Storage__DataPath: path.join(handlerDir, "..", "bench-data") }));
+await coldStart(appDir, "ConnectedAccounts.Functions", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}`, Storage__DataPath: path.join(appDir, "..", "bench-data") }));
 await coldStart(floorDir, "ColdStartFloor", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}` }));
 for (let i = 0; i < runs; i++) {
-  handler.push(await coldStart(handlerDir, "ConnectedAccounts.Functions", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}`, Storage__DataPath: path.join(handlerDir, "..", "bench-data") })));
+  app.push(await coldStart(appDir, "ConnectedAccounts.Functions", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}`, Storage__DataPath: path.join(appDir, "..", "bench-data") })));
   floor.push(await coldStart(floorDir, "ColdStartFloor", (port) => ({ ...logging, ASPNETCORE_URLS: `http://127.0.0.1:${port}` })));
 }
 const fmt = (xs) => xs.map((x) => x.toFixed(0)).join(", ");
-console.log(`handler runs (ms): ${fmt(handler)}`);
+console.log(`app runs (ms):   ${fmt(app)}`);
 console.log(`floor runs (ms):   ${fmt(floor)}`);
-console.log(`handler median: ${median(handler).toFixed(0)} ms`);
+console.log(`app median:   ${median(app).toFixed(0)} ms`);
 console.log(`floor median:   ${median(floor).toFixed(0)} ms`);
-console.log(`ratio: ${(median(handler) / median(floor)).toFixed(2)}x`);
+console.log(`ratio: ${(median(app) / median(floor)).toFixed(2)}x`);

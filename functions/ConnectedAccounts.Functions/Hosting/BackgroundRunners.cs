@@ -105,8 +105,8 @@ public sealed class TimerSchedulingService(
     {
         try
         {
-            var next = schedule.NextAfter(timeProvider.GetUtcNow());
             var last = timeProvider.GetUtcNow();
+            var next = schedule.NextAfter(last);
             while (!stoppingToken.IsCancellationRequested)
             {
                 var wait = next - timeProvider.GetUtcNow();

@@ -22,19 +22,22 @@ namespace ConnectedAccounts.Host.Tests;
 /// worker archives them — more than once — then started again until the connection says <c>disconnected</c>. Every
 /// effect must then be applied exactly once: each report archived, and no report archived before a crash written
 /// again after it; every planned integration paused for this client only; one e-mail per admin; no outbox row,
-/// queue message or poison message left behind.
+/// queue message or poison message left behind. The whole archive takes well under a second here, so a kill may
+/// still arrive after it ended; such a run proves nothing about a crash, and the scenario runs again on a new file.
 /// </summary>
 public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Reports = 5_000;
     private const int KillCycles = 3;
+    private const int Attempts = 3;
 
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("crash-tests-");
     private ServiceProcess? _service;
+    private string _dataPath = "";
 
-    private string DatabasePath => new StorageOptions { DataPath = _data.FullName }.SqlitePath;
+    private string DatabasePath => new StorageOptions { DataPath = _dataPath }.SqlitePath;
 
-    private string MailDirectory => Path.Combine(_data.FullName, "mail");
+    private string MailDirectory => Path.Combine(_dataPath, "mail");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -51,11 +54,33 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
     [Fact]
     public async Task A_disconnection_killed_mid_archive_and_restarted_applies_every_effect_exactly_once()
     {
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            _dataPath = _data.CreateSubdirectory($"attempt-{attempt}").FullName;
+            if (await DisconnectKillAndRestartAsync())
+            {
+                return;
+            }
+
+            await _service!.DisposeAsync();
+            _service = null;
+            output.WriteLine($"attempt {attempt}: no kill landed while the reports were being archived");
+        }
+
+        Assert.Fail($"No kill landed while the reports were being archived, in {Attempts} attempts.");
+    }
+
+    /// <summary>
+    /// The scenario on the current data folder; false when no kill landed mid-archive, so nothing was proven, and
+    /// true when one did and every effect was then found applied exactly once.
+    /// </summary>
+    private async Task<bool> DisconnectKillAndRestartAsync()
+    {
         var started = Stopwatch.StartNew();
 
         // 1. Through the API: an agency, the client it created (to be disconnected), a second client it created,
         //    and integrations on the agency: one only for the client, one shared by both, one only for the other.
-        _service = await ServiceProcess.StartAsync(_data.FullName, output);
+        _service = await ServiceProcess.StartAsync(_dataPath, output);
         var admin = await _service.SignInAsync("alice@agency.test", "Alice");
         var agencyId = (string)(await admin.PostAsJsonAsync("/api/accounts", new { name = "Agency", kind = "agency" }).ExpectAsync(HttpStatusCode.Created))["id"]!;
         var created = await admin.PostAsJsonAsync($"/api/accounts/{agencyId}/clients", new { name = "Bikes", email = "owner@bikes.test" }).ExpectAsync(HttpStatusCode.Created);
@@ -84,7 +109,7 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
         output.WriteLine($"setup done at {started.Elapsed.TotalSeconds:F1} s");
 
         // 3. Disconnect, then kill the process while the worker is archiving; start it again and kill it again.
-        _service = await ServiceProcess.StartAsync(_data.FullName, output);
+        _service = await ServiceProcess.StartAsync(_dataPath, output);
         admin = await _service.SignInAsync("alice@agency.test", "Alice");
         await admin.PostAsync(new Uri($"/api/connections/{connectionId}/disconnect", UriKind.Relative), null).ExpectAsync(HttpStatusCode.Accepted);
 
@@ -94,7 +119,7 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
         {
             if (cycle > 1)
             {
-                _service = await ServiceProcess.StartAsync(_data.FullName, output);
+                _service = await ServiceProcess.StartAsync(_dataPath, output);
             }
 
             var previous = archivedBeforeCrash.Count;
@@ -125,11 +150,14 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
             }
         }
 
-        // The point of the test: at least one kill cut the archiving off half way (5,000 reports take seconds).
-        Assert.True(midArchiveKills >= 1, "No kill landed while the reports were being archived.");
+        // The point of the test: at least one kill cut the archiving off half way.
+        if (midArchiveKills == 0)
+        {
+            return false;
+        }
 
         // 4. Start it once more and let it finish.
-        _service = await ServiceProcess.StartAsync(_data.FullName, output);
+        _service = await ServiceProcess.StartAsync(_dataPath, output);
         admin = await _service.SignInAsync("alice@agency.test", "Alice");
         await EventuallyAsync(
             async () => (string?)(await admin.GetAsync(new Uri($"/api/connections/{connectionId}", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK))["state"] == "disconnected",
@@ -179,6 +207,7 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
         Assert.All(final, r => Assert.True(r.Archived && r.ArchivedAt is not null, r.RowKey));
         Assert.All(archivedBeforeCrash.Values, before => Assert.Equal(before, final.Single(r => r.RowKey == before.RowKey)));
         output.WriteLine($"{midArchiveKills} kill(s) landed mid-archive; {archivedBeforeCrash.Count} rows archived before the last crash; whole test {started.Elapsed.TotalSeconds:F1} s");
+        return true;
     }
 
     private static async Task<string> CreateIntegrationAsync(HttpClient admin, string agencyId, string name, params string[] clients) =>
@@ -202,7 +231,6 @@ public sealed class DisconnectionCrashTests(ITestOutputHelper output) : IAsyncLi
         }
     }
 
-    /// <summary>Waits until more reports are archived than <paramref name="previous"/>; returns how many it saw.</summary>
     /// <summary>
     /// Waits until the first report not archived before (the worker archives in row-key order, a batch at a time) is
     /// archived: a point read, so the kill that follows lands within a batch or two of the worker's progress.

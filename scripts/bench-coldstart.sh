@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Standalone cold start of the published app vs a bare ASP.NET Core app published the same way (linux-x64,
 # framework-dependent, ReadyToRun, as scripts/publish.sh does): process start to first 200 on /healthz, median of N
-# runs (default 7). Needs the .NET SDK and Node. The cold start under the Functions host is benchmarks/WorkerColdStart.
+# runs (default 7). Needs the .NET SDK and Node. The cold start under the Functions host is scripts/bench-worker-coldstart.sh.
 # Usage: scripts/bench-coldstart.sh [runs]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

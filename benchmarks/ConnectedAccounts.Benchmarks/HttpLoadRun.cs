@@ -23,8 +23,11 @@ public static class HttpLoadRun
         var rounds = Option(options, "--rounds", 11);
         var port = FreePort();
         var data = Directory.CreateTempSubdirectory("ca-bench-");
+        appDll = Path.GetFullPath(appDll);
         using var app = Process.Start(new ProcessStartInfo("dotnet", [appDll, "--urls", $"http://127.0.0.1:{port}", "--Storage:DataPath", data.FullName, "--Auth:DevTokens", "true"])
         {
+            // The app's folder, where its appsettings.json (with the timers' schedules) is, as `dotnet run` and the host start it.
+            WorkingDirectory = Path.GetDirectoryName(appDll),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Logging__LogLevel__Default"] = "Warning" },

@@ -245,20 +245,18 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
             throw new InvalidOperationException("The worker asked for host indexing, which the fake host does not do.");
         }
 
-        var functions = new List<LoadedFunction>();
-        foreach (var function in metadata.FunctionMetadataResults)
+        // As the host does, every FunctionLoadRequest is sent before any answer is awaited.
+        Functions = await Task.WhenAll(metadata.FunctionMetadataResults.Select(async function =>
         {
             var load = new FunctionLoadRequest { FunctionId = function.FunctionId, Metadata = function };
             var result = (await RequestAsync(new() { FunctionLoadRequest = load }, MessageCase.FunctionLoadResponse, ct))
                 .FunctionLoadResponse.Result;
             var trigger = function.RawBindings.Select(b => JsonNode.Parse(b)!)
                 .Single(b => ((string?)b["type"])?.EndsWith("Trigger", StringComparison.OrdinalIgnoreCase) == true);
-            functions.Add(new LoadedFunction(
+            return new LoadedFunction(
                 function.Name, function.FunctionId, (string)trigger["type"]!, (string)trigger["name"]!, [.. function.RawBindings],
-                result.Status == StatusResult.Types.Status.Success ? null : Describe(result)));
-        }
-
-        Functions = functions;
+                result.Status == StatusResult.Types.Status.Success ? null : Describe(result));
+        }));
         Started = _sinceProcessStart.Elapsed;
     }
 

@@ -1,10 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace ConnectedAccounts.Host.Tests.Worker;
 
@@ -13,16 +8,14 @@ namespace ConnectedAccounts.Host.Tests.Worker;
 /// does not depend on ReadyToRun) and runs it under <see cref="FakeFunctionsHost"/>, which starts the worker as the
 /// Functions host does. HOST_TESTS_APP_DIR points at an already published folder (artifacts/functionapp) to skip the
 /// publish. <see cref="DataPath"/> is the SQLite store the worker uses, so tests can read the effects of an invocation
-/// there; <see cref="ClientFor"/> signs bearer tokens with the key the worker was given, and its requests reach the
+/// there; <see cref="ClientFor"/> signs bearer tokens with the key the worker was given (<see cref="WorkerTokens"/>), and its requests reach the
 /// worker through <see cref="FunctionsFrontDoor"/>, as through the host's HTTP front end.
 /// </summary>
 public sealed class PublishedWorkerFixture : IAsyncLifetime
 {
     public const string Assembly = "ConnectedAccounts.Functions.dll";
-    private const string Issuer = "connected-accounts-host-tests";
-    private const string Audience = "connected-accounts";
 
-    private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
+    private readonly WorkerTokens _tokens = new();
     private readonly List<HttpClient> _clients = [];
     private string? _temp;
 
@@ -49,13 +42,8 @@ public sealed class PublishedWorkerFixture : IAsyncLifetime
             ? Path.GetFullPath(published)
             : await PublishAsync(_temp);
         DataPath = Path.Combine(_temp, "data");
-        Host = await FakeFunctionsHost.StartAsync(AppDirectory, Assembly, new Dictionary<string, string?>
-        {
-            ["Storage__DataPath"] = DataPath,
-            ["Auth__SigningKey"] = Convert.ToBase64String(_signingKey),
-            ["Auth__Issuer"] = Issuer,
-            ["Auth__Audience"] = Audience,
-        }, CancellationToken.None);
+        Host = await FakeFunctionsHost.StartAsync(
+            AppDirectory, Assembly, new Dictionary<string, string?>(_tokens.Settings) { ["Storage__DataPath"] = DataPath }, CancellationToken.None);
         FrontDoor = new FunctionsFrontDoor(Host);
         Client = NewClient();
     }
@@ -66,16 +54,8 @@ public sealed class PublishedWorkerFixture : IAsyncLifetime
     /// </summary>
     public HttpClient ClientFor(string email, string name)
     {
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = Audience,
-            Expires = DateTime.UtcNow.AddHours(1),
-            Subject = new ClaimsIdentity([new Claim("sub", "usr-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(email)))[..16]), new Claim("email", email), new Claim("name", name)]),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(_signingKey), SecurityAlgorithms.HmacSha256),
-        });
         var client = NewClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.For(email, name));
         return client;
     }
 

@@ -27,10 +27,12 @@ public static class Application
     {
         builder.AddFunctionsHost();
         builder.AddStorage();
+        builder.Services.AddOutbox();
         builder.AddIdentity();
         builder.AddHttpApi();
         builder.Services.AddAccounts();
         builder.Services.AddAccountConnections();
+        builder.Services.AddResources();
         builder.Services.AddDisconnection();
         builder.Services.AddEmail();
         builder.Services.AddInvitations();

@@ -1,9 +1,7 @@
-using ConnectedAccounts.Functions.Resources;
-
 namespace ConnectedAccounts.Functions.Accounts;
 
 public static class AccountsSetup
 {
     public static IServiceCollection AddAccounts(this IServiceCollection services) =>
-        services.AddSingleton<AccessResolver>().AddSingleton<LastAccess>().AddReports().AddItems().AddIntegrations();
+        services.AddSingleton<AccessResolver>().AddSingleton<LastAccess>();
 }

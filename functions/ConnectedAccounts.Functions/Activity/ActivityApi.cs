@@ -5,7 +5,6 @@ using ConnectedAccounts.Functions.Connections;
 using ConnectedAccounts.Functions.Http;
 using ConnectedAccounts.Functions.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Functions.Activity;
@@ -26,13 +25,6 @@ public sealed partial class ActivityOptionsValidator : IValidateOptions<Activity
 public static class ActivityApi
 {
     public const string Kind = "activity";
-
-    public static IServiceCollection AddActivity(this IServiceCollection services)
-    {
-        services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActivityOptions>, ActivityOptionsValidator>());
-        return services.AddSingleton<ActivitySweep>();
-    }
 
     public static RouteGroupBuilder MapActivityApi(this RouteGroupBuilder api)
     {

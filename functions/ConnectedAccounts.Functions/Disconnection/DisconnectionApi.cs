@@ -39,12 +39,6 @@ public sealed record DisconnectionRequested(string ConnectionId)
 
 public static class DisconnectionApi
 {
-    public static IServiceCollection AddDisconnection(this IServiceCollection services) =>
-        services.AddSingleton<DisconnectionPlanner>()
-            .AddSingleton<NarrowingPlanner>()
-            .AddSingleton<DisconnectionStarter>()
-            .AddSingleton<DisconnectionWorker>();
-
     public static RouteGroupBuilder MapDisconnectionApi(this RouteGroupBuilder api)
     {
         var connections = api.MapGroup("/connections/{connectionId}").WithTags("Connections");

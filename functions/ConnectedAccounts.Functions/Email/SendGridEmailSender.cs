@@ -7,7 +7,7 @@ namespace ConnectedAccounts.Functions.Email;
 
 /// <summary>
 /// E-mail through the SendGrid client, on an <see cref="HttpClient"/> from <c>IHttpClientFactory</c> whose
-/// resilience handler (<see cref="EmailServiceCollectionExtensions"/>) retries 429 after its <c>Retry-After</c>, 408,
+/// resilience handler (<see cref="EmailSetup"/>) retries 429 after its <c>Retry-After</c>, 408,
 /// 5xx and network faults a bounded number of times (the SendGrid client does not retry 429, and ignores its own
 /// reliability settings when it is handed an HttpClient). What is still transient after that is thrown, so the queue
 /// retries later and finally poisons; any other 4xx is a permanent rejection, returned as a value.

@@ -3,7 +3,6 @@ using Azure.Identity;
 using Azure.Messaging;
 using Azure.Messaging.ServiceBus;
 using ConnectedAccounts.Functions.Activity;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ConnectedAccounts.Functions.Events;
@@ -112,15 +111,5 @@ public sealed class IntegrationEvents(IOptions<EventsOptions> options, ILogger<I
             ? new ServiceBusClient(cs, clientOptions)
             : new ServiceBusClient(o.FullyQualifiedNamespace, new DefaultAzureCredential(), clientOptions);
         return (client, client.CreateSender(o.Topic));
-    }
-}
-
-public static class EventsSetup
-{
-    public static IServiceCollection AddIntegrationEvents(this IServiceCollection services)
-    {
-        services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventsOptions>, EventsOptionsValidator>());
-        return services.AddSingleton<IntegrationEvents>();
     }
 }

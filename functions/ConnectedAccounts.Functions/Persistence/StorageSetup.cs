@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Queues;
-using ConnectedAccounts.Functions.Outbox;
 using ConnectedAccounts.Storage;
 using ConnectedAccounts.Storage.Azure;
 using ConnectedAccounts.Storage.Queues;
@@ -72,10 +71,7 @@ public static class StorageSetup
                 : new SqliteQueueServiceClient(o.SqlitePath, sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddHostedService<StorageInitializer>();
-        builder.Services.AddSingleton<OutboxRelay>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        builder.Services.AddSingleton<DataStore>().AddSingleton<Activity.ActivityDays>();
-        builder.Services.AddSingleton<ProjectionHandler>();
+        builder.Services.AddSingleton<DataStore>();
         return builder;
     }
 

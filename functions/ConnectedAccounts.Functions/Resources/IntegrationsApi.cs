@@ -13,9 +13,6 @@ public static class IntegrationsApi
 {
     public const int MaxMappedClients = 100;
 
-    public static IServiceCollection AddIntegrations(this IServiceCollection services) =>
-        services.AddSingleton(sp => new ResourceStore<Integration>(sp.GetRequiredService<DataStore>(), "integration", AppJsonContext.Default.Integration));
-
     public static RouteGroupBuilder MapIntegrationsApi(this RouteGroupBuilder api)
     {
         var integrations = api.MapGroup("/accounts/{accountId}/integrations").WithTags("Integrations");

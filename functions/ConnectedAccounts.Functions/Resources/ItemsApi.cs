@@ -13,9 +13,6 @@ public static class ItemsApi
 {
     public const int MaxDataLength = 16_000;
 
-    public static IServiceCollection AddItems(this IServiceCollection services) =>
-        services.AddSingleton(sp => new ResourceStore<Item>(sp.GetRequiredService<DataStore>(), "item", AppJsonContext.Default.Item));
-
     public static RouteGroupBuilder MapItemsApi(this RouteGroupBuilder api)
     {
         var items = api.MapGroup("/accounts/{accountId}/items").WithTags("Items");

@@ -29,9 +29,6 @@ public static class ReportsApi
         },
         (report, entity) => report with { Archived = entity.GetBoolean("Archived") ?? false, ArchivedAt = entity.GetDateTimeOffset("ArchivedAt") });
 
-    public static IServiceCollection AddReports(this IServiceCollection services) =>
-        services.AddSingleton(sp => new ResourceStore<Report>(sp.GetRequiredService<DataStore>(), Kind, AppJsonContext.Default.Report, ArchiveColumns));
-
     public static RouteGroupBuilder MapReportsApi(this RouteGroupBuilder api)
     {
         var reports = api.MapGroup("/accounts/{accountId}/reports").WithTags("Reports");

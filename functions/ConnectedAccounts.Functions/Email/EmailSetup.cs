@@ -5,7 +5,7 @@ using Polly;
 
 namespace ConnectedAccounts.Functions.Email;
 
-public static class EmailServiceCollectionExtensions
+public static class EmailSetup
 {
     /// <summary>
     /// Registers the <c>Email</c> options (validated at start), the renderer, the sender chosen by

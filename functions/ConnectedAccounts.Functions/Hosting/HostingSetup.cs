@@ -1,10 +1,9 @@
-using ConnectedAccounts.Functions.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.AspNetCore.Builder;
+namespace ConnectedAccounts.Functions.Hosting;
 
-public static class FunctionsHostExtensions
+public static class HostingSetup
 {
     /// <summary>
     /// Chooses how the process runs: as the Functions host's isolated worker (<c>--functions-uri</c>: the host owns the
@@ -18,7 +17,7 @@ public static class FunctionsHostExtensions
         var services = builder.Services;
         services.AddSingleton(mode);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => FunctionCatalog.Of(typeof(FunctionsHostExtensions).Assembly));
+        services.TryAddSingleton(_ => FunctionCatalog.Of(typeof(HostingSetup).Assembly));
         services.TryAddSingleton<TimerSchedules>();
         services.TryAddSingleton<FunctionInvoker>();
         services.TryAddSingleton<QueueMessageProcessor>();

@@ -9,8 +9,9 @@ namespace ConnectedAccounts.Host.Tests.Worker;
 
 /// <summary>
 /// The published worker under <see cref="FakeFunctionsHost"/>, checked against what the Functions host sends and
-/// reads: its app folder, the handshake and function load, HTTP forwarded with the invocation id, and queue and timer
-/// invocations. Behaviour of individual functions belongs with their features.
+/// reads: its app folder, the handshake and function load, HTTP forwarded with the invocation id (with the
+/// cross-cutting rules API.md sets for every route: authentication, problem documents, the body limit, If-Match and
+/// Idempotency-Key), and queue and timer invocations. Behaviour of individual functions belongs with their features.
 /// </summary>
 [Collection(PublishedWorkerCollection.Name)]
 public sealed class WorkerContractTests(PublishedWorkerFixture worker)
@@ -87,6 +88,46 @@ public sealed class WorkerContractTests(PublishedWorkerFixture worker)
     }
 
     [Fact]
+    public async Task A_body_over_the_limit_a_stale_if_match_and_a_repeated_idempotency_key_answer_as_api_md_says()
+    {
+        var alice = worker.ClientFor($"alice.{Guid.NewGuid():N}@host-tests.example", "Alice");
+        var account = await alice.PostAsJsonAsync("/api/accounts", new { name = "Limits", kind = "client" }).ExpectAsync(HttpStatusCode.Created);
+        var id = (string)account["id"]!;
+
+        // 64 KiB is the body limit: one byte over is 413 with a problem document, and nothing is created.
+        using var tooLarge = new StringContent($"{{\"name\": \"{new string('x', 64 * 1024)}\"}}", Encoding.UTF8, "application/json");
+        using var refused = await alice.PostAsync(new Uri($"/api/accounts/{id}/reports", UriKind.Relative), tooLarge);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.EndsWith("/body-too-large", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["type"], StringComparison.Ordinal);
+
+        // An If-Match read before a change is 412 afterwards, and the change it would have made is not made.
+        using var read = await alice.GetAsync(new Uri($"/api/accounts/{id}", UriKind.Relative));
+        var stale = read.Headers.ETag!;
+        using (var renamed = await SendAsync(alice, HttpMethod.Patch, $"/api/accounts/{id}", new { name = "Renamed" }, ifMatch: stale))
+        {
+            Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        }
+
+        using var late = await SendAsync(alice, HttpMethod.Patch, $"/api/accounts/{id}", new { name = "Late" }, ifMatch: stale);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, late.StatusCode);
+        Assert.EndsWith("/precondition-failed", (string?)JsonNode.Parse(await late.Content.ReadAsStringAsync())!["type"], StringComparison.Ordinal);
+
+        // The same Idempotency-Key twice: the first response again, marked as a replay, and one report.
+        var key = Guid.NewGuid().ToString("N");
+        using var first = await SendAsync(alice, HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "Once" }, idempotencyKey: key);
+        using var second = await SendAsync(alice, HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "Once" }, idempotencyKey: key);
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, second.StatusCode));
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal("true", second.Headers.GetValues("Idempotent-Replayed").Single());
+
+        var reports = await alice.GetAsync(new Uri($"/api/accounts/{id}/reports", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(["Once"], reports["items"]!.AsArray().Select(r => (string?)r!["name"]));
+        var after = await alice.GetAsync(new Uri($"/api/accounts/{id}", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Renamed", (string?)after["name"]);
+    }
+
+    [Fact]
     public async Task A_queue_message_its_function_cannot_take_fails_the_invocation_so_the_host_retries_and_poisons()
     {
         var outcome = await worker.Host.InvokeQueueAsync("EmailSender", "this is not an e-mail request");
@@ -104,5 +145,22 @@ public sealed class WorkerContractTests(PublishedWorkerFixture worker)
 
             Assert.True(outcome.Succeeded, $"{timer.Name}: {outcome.ExceptionMessage}\n{worker.Output}");
         }
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(
+        HttpClient client, HttpMethod method, string path, object body, System.Net.Http.Headers.EntityTagHeaderValue? ifMatch = null, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        if (ifMatch is not null)
+        {
+            request.Headers.IfMatch.Add(ifMatch);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return client.SendAsync(request);
     }
 }

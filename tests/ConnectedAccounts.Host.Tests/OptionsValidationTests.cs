@@ -24,4 +24,26 @@ public sealed class OptionsValidationTests : IDisposable
         Assert.NotEqual(0, exitCode);
         Assert.Matches($@"OptionsValidationException: (.*; )?{member}: ", log);
     }
+
+    [Fact]
+    public async Task A_timer_schedule_that_is_not_ncrontab_fails_the_start_and_names_the_timer()
+    {
+        var (exitCode, log) = await ServiceProcess.RunUntilExitAsync(_data.FullName, ["--Schedules:ActivitySweep=every night"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Timer 'ActivitySweep' (%Schedules:ActivitySweep%): 'every night' is not an NCRONTAB expression", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Started_outside_its_folder_the_program_says_where_it_looked_for_the_timers_settings()
+    {
+        var elsewhere = _data.CreateSubdirectory("elsewhere").FullName;
+
+        var (exitCode, log) = await ServiceProcess.RunUntilExitAsync(_data.FullName, [], workingDirectory: elsewhere);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Matches(
+            $@"the setting Schedules:\w+ is missing\. A standalone run reads it from appsettings\.json in its content root, {System.Text.RegularExpressions.Regex.Escape(elsewhere)}",
+            log);
+    }
 }

@@ -94,9 +94,12 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// by itself, for settings that must stop it starting. A process still running after a minute is killed and
     /// reported as such.
     /// </summary>
-    public static async Task<(int ExitCode, string Log)> RunUntilExitAsync(string dataPath, IEnumerable<string> settings)
+    /// <param name="workingDirectory">Where the process starts; by default the app's folder, as `dotnet run` starts it.</param>
+    public static async Task<(int ExitCode, string Log)> RunUntilExitAsync(string dataPath, IEnumerable<string> settings, string? workingDirectory = null)
     {
-        var run = await ChildProcess.RunAsync(StartInfo(dataPath, FreePort(), settings), TimeSpan.FromMinutes(1));
+        var start = StartInfo(dataPath, FreePort(), settings);
+        start.WorkingDirectory = workingDirectory ?? start.WorkingDirectory;
+        var run = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(1));
         return run.TimedOut
             ? throw new InvalidOperationException($"The service was still running after a minute.\n{run.Output}")
             : (run.ExitCode, run.Output);

@@ -37,14 +37,18 @@ public sealed class TimerSchedules
 {
     private readonly Dictionary<string, CrontabSchedule> _schedules = new(StringComparer.OrdinalIgnoreCase);
 
-    public TimerSchedules(FunctionCatalog catalog, IConfiguration configuration)
+    public TimerSchedules(FunctionCatalog catalog, IConfiguration configuration, IHostEnvironment environment)
     {
         foreach (var timer in catalog.Timers)
         {
             var expression = timer.SettingName is { } setting ? configuration[setting] : timer.Schedule;
             if (!TimerSchedule.TryParse(expression, out var schedule, out var error))
             {
-                throw new InvalidOperationException($"Timer '{timer.Name}' ({timer.Schedule}): {(expression is null ? "the setting is missing" : error)}");
+                throw new InvalidOperationException(expression is null
+                    ? $"Timer '{timer.Name}' ({timer.Schedule}): the setting {timer.SettingName} is missing. A standalone run reads it from "
+                        + $"appsettings.json in its content root, {environment.ContentRootPath}: start the program in its own folder, "
+                        + $"or set {timer.SettingName!.Replace(":", "__", StringComparison.Ordinal)} in the environment."
+                    : $"Timer '{timer.Name}' ({timer.Schedule}): {error}");
             }
 
             _schedules[timer.Name] = schedule;

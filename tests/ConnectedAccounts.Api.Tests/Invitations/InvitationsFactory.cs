@@ -9,17 +9,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ConnectedAccounts.Api.Tests.Invitations;
 
 /// <summary>
-/// The program on a manual clock (<see cref="ClockedApiFactory"/>), with a mailbox that drains the <c>email</c>
-/// queue (no sender runs in tests, so every queued e-mail waits there) and keeps what it read for the tests to look
-/// through.
+/// The program on a manual clock (<see cref="ClockedApiFactory"/>, so the tests run the cleanup when they choose),
+/// with a mailbox that drains the <c>email</c> queue (no sender runs in tests, so every queued e-mail waits there) and
+/// keeps what it read for the tests to look through.
 /// </summary>
 public class InvitationsFactory : ClockedApiFactory
 {
     private readonly List<EmailRequest> _mail = [];
     private readonly SemaphoreSlim _mailLock = new(1, 1);
-
-    /// <summary>Off: the tests read the e-mail queue themselves, and run the cleanup when they choose.</summary>
-    protected override bool RunBackgroundJobs => false;
 
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 

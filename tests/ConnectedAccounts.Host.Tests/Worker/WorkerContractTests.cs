@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ConnectedAccounts.Api.Tests.Infrastructure;
 using ConnectedAccounts.Functions.Hosting;
 
 namespace ConnectedAccounts.Host.Tests.Worker;
@@ -102,20 +103,20 @@ public sealed class WorkerContractTests(PublishedWorkerFixture worker)
 
         // An If-Match read before a change is 412 afterwards, and the change it would have made is not made.
         using var read = await alice.GetAsync(new Uri($"/api/accounts/{id}", UriKind.Relative));
-        var stale = read.Headers.ETag!;
-        using (var renamed = await SendAsync(alice, HttpMethod.Patch, $"/api/accounts/{id}", new { name = "Renamed" }, ifMatch: stale))
+        var stale = read.Headers.ETag!.ToString();
+        using (var renamed = await alice.PatchJsonAsync($"/api/accounts/{id}", new { name = "Renamed" }, stale))
         {
             Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
         }
 
-        using var late = await SendAsync(alice, HttpMethod.Patch, $"/api/accounts/{id}", new { name = "Late" }, ifMatch: stale);
+        using var late = await alice.PatchJsonAsync($"/api/accounts/{id}", new { name = "Late" }, stale);
         Assert.Equal(HttpStatusCode.PreconditionFailed, late.StatusCode);
         Assert.EndsWith("/precondition-failed", (string?)JsonNode.Parse(await late.Content.ReadAsStringAsync())!["type"], StringComparison.Ordinal);
 
         // The same Idempotency-Key twice: the first response again, marked as a replay, and one report.
         var key = Guid.NewGuid().ToString("N");
-        using var first = await SendAsync(alice, HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "Once" }, idempotencyKey: key);
-        using var second = await SendAsync(alice, HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "Once" }, idempotencyKey: key);
+        using var first = await alice.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "Once" }, idempotencyKey: key);
+        using var second = await alice.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{id}/reports", new { name = "Once" }, idempotencyKey: key);
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, second.StatusCode));
         Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
         Assert.False(first.Headers.Contains("Idempotent-Replayed"));
@@ -145,22 +146,5 @@ public sealed class WorkerContractTests(PublishedWorkerFixture worker)
 
             Assert.True(outcome.Succeeded, $"{timer.Name}: {outcome.ExceptionMessage}\n{worker.Output}");
         }
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(
-        HttpClient client, HttpMethod method, string path, object body, System.Net.Http.Headers.EntityTagHeaderValue? ifMatch = null, string? idempotencyKey = null)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
-        if (ifMatch is not null)
-        {
-            request.Headers.IfMatch.Add(ifMatch);
-        }
-
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-
-        return client.SendAsync(request);
     }
 }

@@ -50,7 +50,7 @@ public static class EventsRelayBenchmark
                 }
             }
 
-            var (broker1, queue1) = (Median(toBroker), Median(toQueue));
+            var (broker1, queue1) = (BenchmarkApi.Median(toBroker), BenchmarkApi.Median(toQueue));
             Console.WriteLine($"  to Service Bus (local broker): {broker1:F0} events/s (runs: {string.Join(", ", toBroker.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))})");
             Console.WriteLine($"  to a storage queue (baseline): {queue1:F0} rows/s (runs: {string.Join(", ", toQueue.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))})");
             Console.WriteLine($"  ratio: {broker1 / queue1:P0} of the queue relay; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
@@ -79,5 +79,4 @@ public static class EventsRelayBenchmark
         }
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

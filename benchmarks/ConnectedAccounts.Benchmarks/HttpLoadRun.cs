@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 
 namespace ConnectedAccounts.Benchmarks;
 
@@ -68,7 +66,7 @@ public static class HttpLoadRun
             {
                 var ratios = results[target].Select((rps, round) => rps / results[bare][round]).ToList();
                 var perRound = string.Join(", ", results[target].Select((rps, round) => string.Create(CultureInfo.InvariantCulture, $"{rps:F0} ({ratios[round]:P0})")));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {target.Name}: {Median(results[target]):F0}/s = {Median(ratios):P0} of bare  (rounds: {perRound})"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {target.Name}: {BenchmarkApi.Median(results[target]):F0}/s = {BenchmarkApi.Median(ratios):P0} of bare  (rounds: {perRound})"));
             }
 
             return 0;
@@ -117,33 +115,11 @@ public static class HttpLoadRun
     {
         var alice = await TokenAsync(http, "alice@agency.test");
         var carol = await TokenAsync(http, "carol@client.test");
-        var agency = await PostAsync(http, alice, "/api/accounts", new { name = "Agency", kind = "agency" });
-        var client = await PostAsync(http, carol, "/api/accounts", new { name = "Client", kind = "client" });
-        var connection = await PostAsync(http, alice, $"/api/accounts/{agency["id"]}/connections", new { targetAccountId = (string)client["id"]! });
-        await PostAsync(http, carol, $"/api/connections/{connection["id"]}/accept", null);
-        for (var i = 0; i < 20; i++)
-        {
-            await PostAsync(http, carol, $"/api/accounts/{client["id"]}/reports", new { name = $"Report {i}" });
-        }
-
-        return (alice, (string)client["id"]!);
+        return (alice, await BenchmarkApi.ConnectClientWithReportsAsync(http, alice, carol));
     }
 
     private static async Task<string> TokenAsync(HttpClient http, string email) =>
-        (string)(await PostAsync(http, null, "/api/dev/tokens", new { email }))["token"]!;
-
-    private static async Task<JsonObject> PostAsync(HttpClient http, string? token, string path, object? body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return response.IsSuccessStatusCode ? JsonNode.Parse(text)!.AsObject() : throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-    }
+        (string)(await BenchmarkApi.PostAsync(http, null, "/api/dev/tokens", new { email }))["token"]!;
 
     private static async Task WaitForAsync(HttpClient http)
     {
@@ -173,8 +149,6 @@ public static class HttpLoadRun
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static int Option(string[] options, string name, int fallback)
     {

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using ConnectedAccounts.Host.Tests.Worker;
 
 namespace ConnectedAccounts.Benchmarks;
@@ -73,12 +71,12 @@ public static class WorkerColdStart
             }
 
             Console.WriteLine($"load average before: {loadBefore}; after: {LoadAverage()}; {runs} alternating runs, ms from process start:");
-            var bare = Median(samples[targets[0]].Select(s => s.Answered));
+            var bare = BenchmarkApi.Median(samples[targets[0]].Select(s => s.Answered));
             foreach (var target in targets)
             {
-                var answered = Median(samples[target].Select(s => s.Answered));
+                var answered = BenchmarkApi.Median(samples[target].Select(s => s.Answered));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {target.Name}: functions loaded {Median(samples[target].Select(s => s.Loaded)):F0}, first 200 {answered:F0} ({answered / bare:F2}x bare)  (first 200 per run: {string.Join(", ", samples[target].Select(s => s.Answered.ToString("F0", CultureInfo.InvariantCulture)))})"));
+                    $"  {target.Name}: functions loaded {BenchmarkApi.Median(samples[target].Select(s => s.Loaded)):F0}, first 200 {answered:F0} ({answered / bare:F2}x bare)  (first 200 per run: {string.Join(", ", samples[target].Select(s => s.Answered.ToString("F0", CultureInfo.InvariantCulture)))})"));
             }
 
             return 0;
@@ -117,26 +115,7 @@ public static class WorkerColdStart
             appDirectory, AppAssembly, new Dictionary<string, string?>(tokens.Settings.Concat(Quiet)) { ["Storage__DataPath"] = dataPath }, CancellationToken.None);
         using var http = new HttpClient(new FunctionsFrontDoor(host)) { BaseAddress = new Uri("http://functions.test/") };
         var alice = tokens.For("alice@agency.test", "Alice");
-        var carol = tokens.For("carol@client.test", "Carol");
-        var agency = await PostAsync(http, alice, "api/accounts", new { name = "Agency", kind = "agency" });
-        var client = await PostAsync(http, carol, "api/accounts", new { name = "Client", kind = "client" });
-        var connection = await PostAsync(http, alice, $"api/accounts/{agency["id"]}/connections", new { targetAccountId = (string)client["id"]! });
-        await PostAsync(http, carol, $"api/connections/{connection["id"]}/accept", null);
-        for (var i = 0; i < 20; i++)
-        {
-            await PostAsync(http, carol, $"api/accounts/{client["id"]}/reports", new { name = $"Report {i}" });
-        }
-
-        return (alice, (string)client["id"]!);
-    }
-
-    private static async Task<JsonObject> PostAsync(HttpClient http, string token, string path, object? body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return response.IsSuccessStatusCode ? JsonNode.Parse(text)!.AsObject() : throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
+        return (alice, await BenchmarkApi.ConnectClientWithReportsAsync(http, alice, tokens.For("carol@client.test", "Carol")));
     }
 
     private static void CopyDirectory(string from, string to)
@@ -153,10 +132,4 @@ public static class WorkerColdStart
     }
 
     private static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
 }
